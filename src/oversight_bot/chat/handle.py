@@ -1,0 +1,64 @@
+"""`Conversation.handle(command, actor)`: the one switch that every platform calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oversight_bot.chat import wording
+from oversight_bot.chat.commands import (
+    Command,
+    ExplainSegment,
+    GetSegment,
+    ListSegment,
+    ShowHelp,
+    ShowHistory,
+    ShowLeague,
+    parse_text,
+)
+from oversight_bot.chat.replies import Reply
+from oversight_bot.services.lookup import LookupStatus
+from oversight_bot.services.segments import SegmentService
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is asking: the platform, its user id, and the conversation the reply goes to."""
+
+    platform: str
+    user_id: str
+    conversation_id: str | None = None
+
+
+class Conversation:
+    def __init__(self, segments: SegmentService) -> None:
+        self.segments = segments
+
+    def respond(self, text: str, actor: Actor) -> Reply:
+        return self.handle(parse_text(text), actor)
+
+    def handle(self, command: Command, actor: Actor) -> Reply:
+        match command:
+            case GetSegment() | ExplainSegment() | ShowHistory():
+                return self._about_organisation(command)
+            case ShowLeague(table=table, region=region, page=page):
+                return wording.league_reply(self.segments.league(table, region), page)
+            case ListSegment(segment=segment, region=region, page=page):
+                return wording.list_reply(self.segments.list_segment(segment, region), page)
+            case ShowHelp(problem=problem, suggestion=suggestion):
+                return wording.help_reply(problem, suggestion)
+        return wording.help_reply(f"Not understood: {type(command).__name__}")
+
+    def _about_organisation(self, command: GetSegment | ExplainSegment | ShowHistory) -> Reply:
+        found = self.segments.lookup(command.query)
+        if found.status is LookupStatus.AMBIGUOUS:
+            return wording.choose_reply(found.query, found.candidates, command.verb)
+        if found.status is LookupStatus.NOT_FOUND or found.organisation is None:
+            return wording.not_found_reply(found.query, found.candidates, command.verb)
+        code = found.organisation.ods_code
+        if isinstance(command, ShowHistory):
+            history = self.segments.history(code)
+            assert history is not None
+            return wording.history_reply(history)
+        view = self.segments.segment(code)
+        assert view is not None
+        return wording.segment_reply(view) if isinstance(command, GetSegment) else wording.why_reply(view)

@@ -1,0 +1,253 @@
+"""`oversight`: run the bot, talk to it in a terminal, import NHS England's files, check its figures."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+from sqlalchemy.exc import OperationalError
+
+from oversight_bot.bootstrap import Application, build
+from oversight_bot.chat.commands import parse_text
+from oversight_bot.chat.handle import Actor, Conversation
+from oversight_bot.cli import output
+from oversight_bot.config import Settings
+from oversight_bot.console.render import render
+from oversight_bot.console.repl import Repl
+from oversight_bot.domain.quarters import Quarter
+from oversight_bot.domain.segmentation import CutPoints
+from oversight_bot.errors import ConfigurationError, ImportFileError
+from oversight_bot.ingest.nof import read_nof_file
+from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
+from oversight_bot.ingest.segments import read_segments_file
+from oversight_bot.services.imports import ImportReport
+from oversight_bot.services.nof_check import check_release
+from oversight_bot.store import schema
+
+CONNECT_HINT = (
+    "No chat platform configured: this is the terminal console. To connect Slack or Teams, see "
+    "README.md (set OVERSIGHT_SLACK_BOT_TOKEN and OVERSIGHT_SLACK_APP_TOKEN, or OVERSIGHT_TEAMS_APP_ID)."
+)
+
+cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+import_cli = typer.Typer(no_args_is_help=True, help="Import a file; any bad row rejects the whole file.")
+nof_cli = typer.Typer(no_args_is_help=True, help="NHS England's NOF metric files.")
+db_cli = typer.Typer(no_args_is_help=True, help="The segment store's schema.")
+cli.add_typer(import_cli, name="import")
+cli.add_typer(nof_cli, name="nof")
+cli.add_typer(db_cli, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def main() -> None:
+    try:
+        cli()
+    except ConfigurationError as error:
+        err.print(f"Configuration problem: {error}", style="red", markup=False)
+        sys.exit(2)
+    except OperationalError as error:
+        # The statement and its parameters stay out of the message: they may hold user text.
+        err.print(f"The database is unavailable or busy: {error.orig.__class__.__name__}", style="red", markup=False)
+        sys.exit(3)
+
+
+@contextmanager
+def application(prepare_store: bool = True) -> Iterator[Application]:
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = build(settings, prepare_store=prepare_store)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def console_actor() -> Actor:
+    return Actor(platform="console", user_id="console")
+
+
+@cli.command()
+def run() -> None:
+    """The main job: prepare the store (seeding it on first use) and serve chat; the console when no
+    chat platform is configured."""
+    with application() as app:
+        out.print(CONNECT_HINT, style="dim", markup=False)
+        Repl(Conversation(app.segments), out, console_actor()).run()
+
+
+@cli.command()
+def console() -> None:
+    """Chat with the bot in this terminal, as you would in Slack or Teams."""
+    with application() as app:
+        out.print("Type `help` for commands, `quit` to leave.", style="dim", markup=False)
+        Repl(Conversation(app.segments), out, console_actor()).run()
+
+
+@cli.command()
+def ask(
+    text: Annotated[str, typer.Argument(help="What you would type, e.g. 'segment Leeds'.")], json: Json = False
+) -> None:
+    """Answer one message and exit."""
+    with application() as app:
+        reply = Conversation(app.segments).handle(parse_text(text), console_actor())
+        if json:
+            emit_json(output.reply_json(reply))
+        else:
+            out.print(render(reply))
+
+
+@cli.command()
+def lookup(query: str, json: Json = False) -> None:
+    """Resolve a name, ODS code, alias, acronym or misspelling to an organisation."""
+    with application() as app:
+        result = app.segments.lookup(query)
+        if json:
+            emit_json(output.lookup_json(result))
+            return
+        if result.organisation is not None:
+            org = result.organisation
+            closed = f", closed {org.closed_on}" if org.closed_on else ""
+            out.print(f"resolved ({result.matched_by}): {org.ods_code} {org.name}{closed}", markup=False)
+        else:
+            out.print(result.status.value.replace("_", " "), markup=False)
+        for candidate in result.candidates:
+            out.print(f"  {candidate.ods_code} {candidate.name} ({candidate.score:.0f})", markup=False)
+
+
+def emit_json(value: object) -> None:
+    """JSON on stdout, untouched by rich (no wrapping, no colour), for scripts."""
+    sys.stdout.write(output.to_json(value) + "\n")
+
+
+def _import(run_import: Callable[[], ImportReport]) -> None:
+    """Run an import, reporting file problems (nothing imported) with exit status 1."""
+    try:
+        report = run_import()
+    except ImportFileError as error:
+        output.show_import_error(err, error)
+        raise typer.Exit(1) from None
+    output.show_import(out, report)
+
+
+@import_cli.command("ods")
+def import_ods(
+    file: ExistingFile,
+    regions: Annotated[Path | None, typer.Option(help="Region codes file (default: the seeds').")] = None,
+) -> None:
+    """ODS's NHS trust file (etr.csv: no header, 27 columns)."""
+    with application() as app:
+        region_names = read_regions_file(regions or app.settings.seeds_dir / "regions.csv")
+        _import(lambda: app.importer.organisations(read_ods_file(file, region_names), "ods"))
+
+
+@import_cli.command("icbs")
+def import_icbs(file: ExistingFile) -> None:
+    """ONS's ICB names and codes (ICB24CD, ICB24CDH, ICB24NM)."""
+    with application() as app:
+        _import(lambda: app.importer.organisations(read_icb_file(file), "icbs"))
+
+
+@import_cli.command("aliases")
+def import_aliases(file: ExistingFile) -> None:
+    """Short names and acronyms (alias,ods_code); replaces the alias list."""
+    with application() as app:
+        _import(lambda: app.importer.aliases(read_alias_file(file)))
+
+
+@import_cli.command("nof")
+def import_nof(file: ExistingFile) -> None:
+    """NHS England's NOF metric file (cumulative; the same file twice changes nothing)."""
+    with application() as app:
+
+        def run_import() -> ImportReport:
+            with _progress() as progress:
+                task = progress.add_task(f"Reading {file.name}", total=None)
+                release = read_nof_file(file)
+                progress.update(task, description="Checking against the store", total=len(release.providers))
+                return app.importer.nof(release, lambda _stage, done, total: progress.update(task, completed=done))
+
+        _import(run_import)
+
+
+@import_cli.command("segments")
+def import_segments(file: ExistingFile) -> None:
+    """Published segment results, or decisions of earlier frameworks (see docs/data.md)."""
+    with application() as app:
+        _import(lambda: app.importer.segments(read_segments_file(file)))
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), console=err, transient=True)
+
+
+@nof_cli.command("check")
+def nof_check(
+    file: ExistingFile,
+    json: Json = False,
+    cut_points: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cut-points",
+            help="A quarter's quartile cut-points, 'Q1 2025/26=2.05,2.33,2.65' (or just the three numbers for "
+            "every quarter in the file). Repeat for more quarters.",
+        ),
+    ] = None,
+) -> None:
+    """Recompute NHS England's averages, segments and ranks from its own file, and compare."""
+    with application(prepare_store=False) as app:
+        try:
+            release = read_nof_file(file)
+        except ImportFileError as error:
+            output.show_import_error(err, error)
+            raise typer.Exit(1) from None
+        cuts = parse_cut_points(cut_points or [], release.quarters)
+        report = check_release(release, app.frameworks, cuts)
+    if json:
+        emit_json(output.check_json(report))
+    else:
+        output.show_check(out, report)
+    raise typer.Exit(0 if report.all_agree else 1)
+
+
+def parse_cut_points(specs: list[str], quarters: list[Quarter]) -> dict[Quarter, CutPoints]:
+    found: dict[Quarter, CutPoints] = {}
+    for spec in specs:
+        label, _, numbers = spec.rpartition("=")
+        try:
+            values = [Decimal(n.strip()) for n in numbers.split(",")]
+            cuts = CutPoints(*values)
+            targets = [Quarter.parse(label)] if label else quarters
+        except (InvalidOperation, TypeError, ValueError) as error:
+            raise typer.BadParameter(f"{spec!r}: expected 'Q1 2025/26=2.05,2.33,2.65' ({error})") from None
+        found.update(dict.fromkeys(targets, cuts))
+    return found
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the schema (Alembic), without loading seeds."""
+    with application(prepare_store=False) as app:
+        schema.upgrade(app.engine)
+        out.print(f"Schema at revision {schema.current_revision(app.engine)}.", markup=False)
+
+
+@db_cli.command("status")
+def db_status() -> None:
+    """Which schema revision the database is at, and the latest available."""
+    with application(prepare_store=False) as app:
+        current, head = schema.current_revision(app.engine), schema.head_revision()
+        state = "up to date" if current == head else "needs `oversight db upgrade`"
+        out.print(f"Database at {current or 'no schema'}; latest {head}: {state}.", markup=False)

@@ -1,0 +1,120 @@
+"""How CLI results are shown: rich tables for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from oversight_bot.chat.replies import Reply
+from oversight_bot.domain.quarters import Quarter
+from oversight_bot.errors import ImportFileError
+from oversight_bot.services.imports import ImportReport
+from oversight_bot.services.lookup import LookupResult
+from oversight_bot.services.nof_check import CheckReport
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, default=_encode, indent=2, ensure_ascii=False)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value) if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, Quarter):
+        return value.label
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def lookup_json(result: LookupResult) -> dict[str, Any]:
+    org = result.organisation
+    return {
+        "status": result.status.value,
+        "organisation": None
+        if org is None
+        else {
+            "ods_code": org.ods_code,
+            "name": org.name,
+            "open": org.is_open,
+            "closed_on": org.closed_on.isoformat() if org.closed_on else None,
+        },
+        "candidates": [{"ods_code": c.ods_code, "name": c.name, "score": c.score} for c in result.candidates],
+    }
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    return dataclasses.asdict(reply)
+
+
+def show_import(console: Console, report: ImportReport) -> None:
+    if not report.changed:
+        console.print(f"{report.source}: {report.rows} rows read; nothing changed, nothing written.")
+    else:
+        changes = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in report.changes.items() if n)
+        console.print(f"{report.source}: {report.rows} rows read; import #{report.import_id} wrote {changes}.")
+        if report.disagreements:
+            console.print(
+                f"  {report.disagreements} difference(s) between NHS England's results and the rules core's own "
+                "derivation were recorded (see `oversight nof check`)."
+            )
+        console.print(f"  {len(report.events)} change(s) announced" + (":" if report.events else "."))
+        for event in report.events:
+            console.print(
+                f"    {event.ods_code} {event.kind.replace('_', ' ')}: segment "
+                f"{event.previous_segment} -> {event.segment}, {event.quarter}"
+            )
+    for note in report.notes:
+        console.print(Text(f"  note: {note}", style="yellow"))
+
+
+def show_import_error(console: Console, error: ImportFileError) -> None:
+    console.print(Text(error.summary(), style="red"))
+
+
+def show_check(console: Console, report: CheckReport) -> None:
+    table = Table(title=f"NHS England's figures recomputed from {report.source}")
+    table.add_column("measure")
+    table.add_column("agree", justify="right")
+    table.add_column("checked", justify="right")
+    for measure, tally in report.tallies.items():
+        table.add_row(measure, str(tally.agreed), str(tally.checked), style=None if tally.all_agree else "red")
+    console.print(table)
+    total = report.tallies["average"].checked
+    console.print(f"Averages: {report.exact_averages} of {total} exact; the rest within 0.01 where they agree.")
+    console.print(
+        "Ranks use NHS England's published averages (computed from unrounded scores); ranking the recomputed "
+        f"averages instead would change {report.ranks_differing_on_recomputed_averages} rank(s)."
+    )
+    if "unadjusted segment" not in report.tallies:
+        console.print("Unadjusted segments taken as published; give --cut-points to check them.")
+    for m in report.mismatches:
+        console.print(
+            Text(
+                f"MISMATCH {m.ods_code} {m.quarter} {m.measure}: published {m.published}, derived {m.derived}",
+                style="red",
+            )
+        )
+    verdict = "All published figures reproduced." if report.all_agree else f"{len(report.mismatches)} mismatch(es)."
+    console.print(Text(verdict, style="green" if report.all_agree else "red"))
+
+
+def check_json(report: CheckReport) -> dict[str, Any]:
+    return {
+        "file": report.source,
+        "quarters": [q.label for q in report.quarters],
+        "all_agree": report.all_agree,
+        "summary": {m: {"agree": t.agreed, "checked": t.checked} for m, t in report.tallies.items()},
+        "exact_averages": report.exact_averages,
+        "average_tolerance": "0.01",
+        "ranks_differing_on_recomputed_averages": report.ranks_differing_on_recomputed_averages,
+        "cut_points": {q.label: str(c) for q, c in report.cut_points.items()},
+        "mismatches": [dataclasses.asdict(m) for m in report.mismatches],
+        "rows": [dataclasses.asdict(r) for r in report.rows],
+    }

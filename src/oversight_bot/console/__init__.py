@@ -1,0 +1,1 @@
+"""The terminal adapter: the same conversation as Slack and Teams, rendered with rich."""

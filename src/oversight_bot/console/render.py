@@ -1,0 +1,77 @@
+"""Reply -> rich renderables. Strings become `Text` objects, never markup, so nothing a user
+typed can restyle the terminal."""
+
+from __future__ import annotations
+
+import re
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from oversight_bot.chat.replies import Reply, ReplyKind
+
+SEGMENT_COLOURS = {1: "green", 2: "cyan", 3: "yellow", 4: "red", 5: "magenta"}
+KIND_COLOURS = {ReplyKind.NOT_FOUND: "yellow", ReplyKind.ERROR: "red", ReplyKind.CHOICE: "blue"}
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def styled(line: str) -> Text:
+    """Plain text with `command` spans shown as code."""
+    text = Text()
+    position = 0
+    for match in _CODE.finditer(line):
+        text.append(line[position : match.start()])
+        text.append(match.group(1), style="bold cyan")
+        position = match.end()
+    text.append(line[position:])
+    return text
+
+
+def render(reply: Reply) -> RenderableType:
+    parts: list[RenderableType] = []
+    for section in reply.sections:
+        if section.heading:
+            parts.append(Text(section.heading, style="bold"))
+        parts += [styled(line) for line in section.lines]
+        if section.facts:
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="bold")
+            table.add_column()
+            for fact in section.facts:
+                table.add_row(Text(fact.label), styled(fact.value))
+            parts.append(table)
+        parts.append(Text(""))
+    parts += _choices(reply)
+    if reply.footnote:
+        parts.append(Text(reply.footnote, style="dim"))
+    colour = SEGMENT_COLOURS.get(reply.segment or 0) or KIND_COLOURS.get(reply.kind, "white")
+    return Panel(Group(*parts), title=Text(reply.title, style="bold"), title_align="left", border_style=colour)
+
+
+def _choices(reply: Reply) -> list[RenderableType]:
+    lines: list[RenderableType] = []
+    for number, choice in enumerate(reply.choices, start=1):
+        lines.append(styled(f"  {number}) {choice.label}  `{choice.command}`"))
+    if reply.more is not None:
+        lines.append(styled(f"  more) next page  `{reply.more.command}`"))
+    if lines:
+        lines.append(Text(""))
+    return lines
+
+
+def plain(reply: Reply) -> str:
+    """The reply as plain text (for scripts and logs of what was said)."""
+    lines = [reply.title]
+    for section in reply.sections:
+        if section.heading:
+            lines.append(section.heading)
+        lines += list(section.lines)
+        lines += [f"{fact.label}: {fact.value}" for fact in section.facts]
+    lines += [f"{n}) {c.label}: {c.command}" for n, c in enumerate(reply.choices, start=1)]
+    if reply.more:
+        lines.append(f"more: {reply.more.command}")
+    if reply.footnote:
+        lines.append(reply.footnote)
+    return "\n".join(lines)

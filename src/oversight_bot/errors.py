@@ -1,0 +1,55 @@
+"""The bot's exceptions. Expected outcomes (a trust not found, a bad form field) are values, not these.
+
+    OversightBotError
+     ├── ImportFileError      a file cannot be imported; carries every problem with its line number
+     ├── ConfigurationError   settings are missing or inconsistent
+     └── StoreUnavailable     the database cannot be reached or is locked beyond the wait allowed
+
+Messages never include user-supplied free text such as concern details: they may be logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class OversightBotError(Exception):
+    """Base class for the bot's own errors."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line is not None else self.message
+
+
+class ImportFileError(OversightBotError):
+    """Nothing was imported, because of these problems."""
+
+    def __init__(self, source: str, problems: list[FileProblem], more: int = 0) -> None:
+        self.source = source
+        self.problems = problems
+        self.more = more
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        lines = [f"{self.source}: nothing imported, {self.count} problem(s):"]
+        lines += [f"  {problem}" for problem in self.problems]
+        if self.more:
+            lines.append(f"  ... and {self.more} more")
+        return "\n".join(lines)
+
+    @property
+    def count(self) -> int:
+        return len(self.problems) + self.more
+
+
+class ConfigurationError(OversightBotError):
+    """Settings are missing or inconsistent."""
+
+
+class StoreUnavailable(OversightBotError):
+    """The store could not be reached, or stayed locked longer than a chat answer can wait."""

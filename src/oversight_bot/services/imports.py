@@ -1,0 +1,389 @@
+"""Import use cases: ODS trusts, ICBs, aliases, NOF metric files, published segments and decisions.
+
+Each import is one transaction. It works out what the file actually changes, and writes only
+that: the changed rows, the reassessed quarters, the events (outbox) and one import-log entry,
+together or not at all. A file that changes nothing writes nothing, not even a log entry, so
+that importing the same file twice is harmless.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from oversight_bot.domain.assessments import Assessment, Basis, Disagreement, disagreements
+from oversight_bot.domain.events import SegmentEvent
+from oversight_bot.domain.explain import explain, explain_decision
+from oversight_bot.domain.frameworks import FrameworkCatalogue, FrameworkVersion, Method
+from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, MetricValue
+from oversight_bot.domain.organisations import Organisation, OrgKind
+from oversight_bot.domain.quarters import Quarter
+from oversight_bot.errors import FileProblem, ImportFileError
+from oversight_bot.services.ports import Clock, MetricKey, UnitOfWork
+from oversight_bot.services.reassess import AssessmentState, derive_quarter
+from oversight_bot.services.releases import (
+    AliasList,
+    NofProvider,
+    NofRelease,
+    OrganisationList,
+    PublishedSegment,
+    PublishedSegmentList,
+    SourceFile,
+)
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    kind: str
+    source: str
+    rows: int
+    import_id: int | None
+    changes: dict[str, int]
+    events: tuple[SegmentEvent, ...] = ()
+    disagreements: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.import_id is not None
+
+
+@dataclass
+class _Plan:
+    """What an import will write, gathered before anything is written."""
+
+    organisations: list[Organisation] = field(default_factory=list)
+    infos: list[MetricInfo] = field(default_factory=list)
+    values: list[MetricValue] = field(default_factory=list)
+    scores: list[MetricScore] = field(default_factory=list)
+    domain_results: list[DomainResult] = field(default_factory=list)
+    assessments: list[tuple[Assessment, tuple[Disagreement, ...], str | None, str | None]] = field(default_factory=list)
+    aliases: dict[str, set[str]] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = {
+            "organisations": len(self.organisations),
+            "metrics": len(self.infos),
+            "metric_values": len(self.values),
+            "metric_scores": len(self.scores),
+            "domain_results": len(self.domain_results),
+            "assessments": len(self.assessments),
+        }
+        if self.aliases is not None:
+            counts["aliases"] = sum(len(codes) for codes in self.aliases.values())
+        return counts
+
+    def is_empty(self) -> bool:
+        return not any(self.counts().values())
+
+
+class Importer:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, frameworks: FrameworkCatalogue) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.frameworks = frameworks
+
+    def organisations(self, batch: OrganisationList, kind: str) -> ImportReport:
+        """ODS trusts or ICBs. ODS owns names, regions, ICBs and dates; trust types come from NHS England."""
+        with self.uow() as uow:
+            existing = {org.ods_code: org for org in uow.organisations.all()}
+            plan = _Plan()
+            for incoming in batch.organisations:
+                merged = _merge_ods(existing.get(incoming.ods_code), incoming)
+                if merged != existing.get(incoming.ods_code):
+                    plan.organisations.append(merged)
+            return self._finish(uow, kind, batch.source, plan, AssessmentState({}, {}))
+
+    def aliases(self, batch: AliasList) -> ImportReport:
+        """Replace the alias list; every alias must name an organisation the store knows."""
+        with self.uow() as uow:
+            known = {org.ods_code for org in uow.organisations.all()}
+            unknown = [
+                FileProblem(line, f"alias {alias!r} names {code}, which is not a known organisation")
+                for line, alias, code in batch.aliases
+                if code not in known
+            ]
+            if unknown:
+                raise ImportFileError(batch.source.name, unknown)
+            wanted: dict[str, set[str]] = defaultdict(set)
+            for _, alias, code in batch.aliases:
+                wanted[alias].add(code)
+            plan = _Plan()
+            if wanted != uow.organisations.aliases():
+                plan.aliases = dict(wanted)
+            return self._finish(uow, "aliases", batch.source, plan, AssessmentState({}, {}))
+
+    def nof(self, release: NofRelease, progress: Progress = _no_progress) -> ImportReport:
+        """An NHS England NOF metric file: values, scores, domain results and published results,
+        then the rules core's own assessment of each quarter beside NHS England's."""
+        quarters = release.quarters
+        with self.uow() as uow:
+            organisations = {org.ods_code: org for org in uow.organisations.all()}
+            state = AssessmentState(
+                uow.assessments.in_quarters(_with_previous(quarters)), uow.assessments.quarters_known()
+            )
+            plan = _Plan()
+            plan.organisations = _nof_organisations(release.providers, organisations)
+            organisations |= {org.ods_code: org for org in plan.organisations}
+            catalogue = uow.metrics.catalogue()
+            plan.infos = [info for info in release.metrics if catalogue.get(info.metric_id) != info]
+            scores = self._plan_metric_rows(uow, release, plan, progress)
+            # NHS England's metric file lists a trust type's whole league table for each quarter.
+            peer_counts = Counter((p.quarter, p.trust_type) for p in release.providers)
+            for provider in release.providers:
+                self._plan_published(
+                    state, provider, scores, peer_counts[(provider.quarter, provider.trust_type)], plan
+                )
+            for quarter in quarters:
+                self._plan_derived(state, quarter, scores.get(quarter, {}), organisations, plan)
+            return self._finish(uow, "nof", release.source, plan, state)
+
+    def segments(self, batch: PublishedSegmentList) -> ImportReport:
+        """Published results (a league table) and decisions of earlier frameworks."""
+        self._check_frameworks(batch)
+        quarters = sorted({entry.quarter for entry in batch.entries})
+        with self.uow() as uow:
+            organisations = {org.ods_code: org for org in uow.organisations.all()}
+            state = AssessmentState(
+                uow.assessments.in_quarters(_with_previous(quarters)), uow.assessments.quarters_known()
+            )
+            plan = _Plan()
+            plan.organisations = _segment_organisations(batch.entries, organisations)
+            stored_domains = uow.metrics.domain_results_in(quarters)
+            stored_scores = uow.metrics.scores_in(quarters)
+            for entry in batch.entries:
+                plan.domain_results += [r for r in entry.domain_results if stored_domains.get(_domain_key(r)) != r]
+                scores = {
+                    m: s.score for (c, q, m), s in stored_scores.items() if c == entry.ods_code and q == entry.quarter
+                }
+                assessment = self._published_segment(entry, scores)
+                if state.put(assessment):
+                    plan.assessments.append((assessment, (), entry.decided_by, entry.source))
+            return self._finish(uow, "segments", batch.source, plan, state)
+
+    # -- planning ---------------------------------------------------------------------------------
+
+    def _plan_metric_rows(
+        self, uow: UnitOfWork, release: NofRelease, plan: _Plan, progress: Progress
+    ) -> dict[Quarter, dict[str, dict[str, Decimal]]]:
+        """Plan the changed metric rows; return every score of the file's quarters as they will be."""
+        quarters = release.quarters
+        values, stored_scores, domains = (
+            uow.metrics.values_in(quarters),
+            uow.metrics.scores_in(quarters),
+            uow.metrics.domain_results_in(quarters),
+        )
+        scores: dict[Quarter, dict[str, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+        for (code, quarter, metric), stored in stored_scores.items():
+            scores[quarter][code][metric] = stored.score
+        total = len(release.providers)
+        for done, provider in enumerate(release.providers, start=1):
+            plan.values += [v for v in provider.values if values.get(_metric_key(v)) != v]
+            plan.scores += [s for s in provider.scores if stored_scores.get(_metric_key(s)) != s]
+            plan.domain_results += [r for r in provider.domain_results if domains.get(_domain_key(r)) != r]
+            scores[provider.quarter][provider.ods_code].update({s.metric_id: s.score for s in provider.scores})
+            progress("Checking", done, total)
+        return scores
+
+    def _plan_published(
+        self,
+        state: AssessmentState,
+        provider: NofProvider,
+        scores: dict[Quarter, dict[str, dict[str, Decimal]]],
+        peer_count: int,
+        plan: _Plan,
+    ) -> None:
+        framework = self._framework(provider.quarter)
+        summary = provider.summary
+        assessment = Assessment(
+            ods_code=provider.ods_code,
+            quarter=provider.quarter,
+            framework=framework.code,
+            basis=Basis.PUBLISHED,
+            segment=summary.final_segment or summary.adjusted_segment,
+            adjusted_segment=summary.adjusted_segment,
+            unadjusted_segment=summary.unadjusted_segment,
+            financial_override=summary.financial_override,
+            in_improvement_programme=summary.in_improvement_programme,
+            average_score=summary.average_score,
+            rank=summary.rank,
+            peer_count=peer_count if summary.rank is not None else None,
+            peer_table=provider.trust_type,
+            region=provider.region,
+        )
+        own_scores = scores.get(provider.quarter, {}).get(provider.ods_code, {})
+        assessment = replace(assessment, reasons=explain(assessment, own_scores, framework))
+        if state.put(assessment):
+            plan.assessments.append((assessment, (), None, None))
+
+    def _plan_derived(
+        self,
+        state: AssessmentState,
+        quarter: Quarter,
+        scores: dict[str, dict[str, Decimal]],
+        organisations: dict[str, Organisation],
+        plan: _Plan,
+    ) -> None:
+        published = state.published_in(quarter)
+        derivation = derive_quarter(quarter, scores, published, organisations, self.frameworks)
+        plan.notes += derivation.notes
+        for derived in derivation.assessments:
+            found = disagreements(published[derived.ods_code], derived) if derived.ods_code in published else ()
+            published_key = (derived.ods_code, quarter, Basis.PUBLISHED)
+            if state.put(derived) or published_key in state.changed:
+                plan.assessments.append((derived, found, None, None))
+
+    def _published_segment(self, entry: PublishedSegment, scores: dict[str, Decimal]) -> Assessment:
+        framework = self.frameworks.by_code(entry.framework)
+        assert framework is not None  # checked by _check_frameworks
+        assessment = Assessment(
+            ods_code=entry.ods_code,
+            quarter=entry.quarter,
+            framework=entry.framework,
+            basis=entry.basis,
+            segment=entry.segment,
+            adjusted_segment=entry.adjusted_segment,
+            unadjusted_segment=entry.unadjusted_segment,
+            financial_override=entry.financial_override,
+            in_improvement_programme=entry.in_improvement_programme,
+            average_score=entry.average_score,
+            rank=entry.rank,
+            peer_count=entry.peer_count,
+            peer_table=entry.trust_type,
+            region=entry.region,
+        )
+        if entry.basis is Basis.DECISION:
+            reasons = explain_decision(entry.decided_by, entry.reason_codes, entry.source)
+        else:
+            reasons = explain(assessment, scores, framework)
+        return replace(assessment, reasons=reasons)
+
+    def _check_frameworks(self, batch: PublishedSegmentList) -> None:
+        problems = []
+        for entry in batch.entries:
+            line = entry.line
+            framework = self.frameworks.by_code(entry.framework)
+            if framework is None:
+                problems.append(FileProblem(line, f"unknown framework {entry.framework!r}"))
+            elif not framework.covers(entry.quarter):
+                problems.append(FileProblem(line, f"{framework.name} does not cover {entry.quarter}"))
+            elif entry.basis is Basis.DECISION and framework.method is not Method.DECISION:
+                problems.append(FileProblem(line, f"{framework.name} segments are derived, not decisions"))
+            elif entry.segment > framework.highest_segment:
+                problems.append(FileProblem(line, f"{framework.name} has no segment {entry.segment}"))
+        if problems:
+            raise ImportFileError(batch.source.name, problems)
+
+    def _framework(self, quarter: Quarter) -> FrameworkVersion:
+        framework = self.frameworks.for_quarter(quarter)
+        if framework is None:
+            raise ImportFileError("", [FileProblem(None, f"no framework version covers {quarter}")])
+        return framework
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def _finish(
+        self, uow: UnitOfWork, kind: str, source: SourceFile, plan: _Plan, state: AssessmentState
+    ) -> ImportReport:
+        counts = plan.counts()
+        if plan.is_empty():
+            return ImportReport(kind, source.name, source.rows, None, counts, notes=tuple(plan.notes))
+        now = self.clock.now()
+        events = state.events()
+        found = sum(len(d) for _, d, _, _ in plan.assessments)
+        summary: dict[str, Any] = {"changes": counts, "events": len(events), "disagreements": found}
+        import_id = uow.imports.record(kind, source.name, source.sha256, source.rows, summary, now)
+        _write(uow, plan, import_id, now)
+        uow.outbox.append(events, import_id, now)
+        uow.commit()
+        return ImportReport(kind, source.name, source.rows, import_id, counts, tuple(events), found, tuple(plan.notes))
+
+
+def _write(uow: UnitOfWork, plan: _Plan, import_id: int, now: Any) -> None:
+    for organisation in plan.organisations:
+        uow.organisations.save(organisation)
+    if plan.aliases is not None:
+        uow.organisations.replace_aliases(plan.aliases)
+    for info in plan.infos:
+        uow.metrics.save_info(info)
+    for value in plan.values:
+        uow.metrics.save_value(value)
+    for score in plan.scores:
+        uow.metrics.save_score(score)
+    for result in plan.domain_results:
+        uow.metrics.save_domain_result(result)
+    for assessment, found, decided_by, source in plan.assessments:
+        uow.assessments.save(assessment, import_id, now, found, decided_by, source)
+
+
+def _merge_ods(existing: Organisation | None, incoming: Organisation) -> Organisation:
+    if existing is None or incoming.kind is OrgKind.ICB:
+        return incoming if existing is None else replace(existing, name=incoming.name, kind=incoming.kind)
+    return replace(
+        existing,
+        name=incoming.name,
+        region=incoming.region,
+        icb_code=incoming.icb_code,
+        opened_on=incoming.opened_on,
+        closed_on=incoming.closed_on,
+    )
+
+
+def _nof_organisations(providers: Iterable[NofProvider], known: dict[str, Organisation]) -> list[Organisation]:
+    """Trust types come from NHS England; trusts ODS does not list (care trusts) are added as NOF names them."""
+    latest: dict[str, NofProvider] = {}
+    for provider in sorted(providers, key=lambda p: p.quarter):
+        latest[provider.ods_code] = provider
+    changed = []
+    for code, provider in latest.items():
+        existing = known.get(code)
+        if existing is None:
+            updated = Organisation(
+                code, provider.name, OrgKind.TRUST, provider.trust_type, provider.trust_subtype, provider.region
+            )
+        else:
+            updated = replace(existing, trust_type=provider.trust_type, trust_subtype=provider.trust_subtype)
+        if updated != existing:
+            changed.append(updated)
+    return changed
+
+
+def _segment_organisations(entries: Iterable[PublishedSegment], known: dict[str, Organisation]) -> list[Organisation]:
+    changed: dict[str, Organisation] = {}
+    for entry in sorted(entries, key=lambda e: e.quarter):
+        existing = changed.get(entry.ods_code) or known.get(entry.ods_code)
+        if existing is None:
+            updated = Organisation(
+                entry.ods_code, entry.name, OrgKind.TRUST, entry.trust_type, entry.trust_subtype, entry.region
+            )
+        else:
+            updated = replace(
+                existing,
+                trust_type=entry.trust_type or existing.trust_type,
+                trust_subtype=entry.trust_subtype or existing.trust_subtype,
+            )
+        if updated != known.get(entry.ods_code):
+            changed[entry.ods_code] = updated
+    return list(changed.values())
+
+
+def _with_previous(quarters: Iterable[Quarter]) -> set[Quarter]:
+    return {q for quarter in quarters for q in (quarter, quarter.previous())}
+
+
+def _metric_key(item: MetricValue | MetricScore) -> MetricKey:
+    return (item.ods_code, item.quarter, item.metric_id)
+
+
+def _domain_key(result: DomainResult) -> MetricKey:
+    return (result.ods_code, result.quarter, result.domain)

@@ -1,0 +1,236 @@
+"""Resolve what a user typed to one organisation: ODS codes, names, aliases, acronyms and typos.
+
+Order of trust, most certain first: an ODS code, an alias from the alias file, a full name, an
+acronym derived from a name, the words of a name, and last a fuzzy match (rapidfuzz) for typos.
+Open organisations are preferred where a query fits several; a query that names a closed
+organisation exactly gets that organisation, reported as closed, never a silent replacement.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process
+
+from oversight_bot.domain.organisations import Organisation, OrgKind
+
+# Words too common in NHS names to tell organisations apart.
+STOP_WORDS = frozenset({"nhs", "trust", "foundation", "ft", "the", "and", "of", "for", "icb"})
+NAME_SUFFIX_WORDS = frozenset({"nhs", "foundation", "trust"})
+ACRONYM_SKIP = frozenset({"nhs", "foundation", "trust", "and", "of", "the", "for"})
+CODE = re.compile(r"^[A-Za-z0-9]{3,5}$")
+
+WORD_SIMILARITY = 80.0  # a query word this close to a name's word (by edit distance) counts as that word
+TYPO_RESOLVES = 88.0  # a fuzzy match this good, and clearly ahead of the next, is taken as meant
+TYPO_MARGIN = 8.0
+CHOICE_SCORE = 72.0  # fuzzy matches this good are offered as choices
+SUGGESTION_SCORE = 65.0  # weaker ones are only suggested
+MAX_CANDIDATES = 5
+
+
+class LookupStatus(StrEnum):
+    RESOLVED = "resolved"
+    AMBIGUOUS = "ambiguous"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    ods_code: str
+    name: str
+    score: float
+    is_open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    status: LookupStatus
+    query: str
+    organisation: Organisation | None = None
+    candidates: tuple[Candidate, ...] = ()
+    matched_by: str | None = None
+
+
+def normalise(text: str) -> str:
+    text = text.lower().replace("&", " and ")
+    text = re.sub(r"['’`]", "", text)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def core_name(normal: str) -> str:
+    """A normalised name without its leading "the" and trailing "nhs foundation trust"."""
+    words = normal.split()
+    while words and words[-1] in NAME_SUFFIX_WORDS:
+        words.pop()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words) or normal
+
+
+def acronyms(name: str) -> set[str]:
+    """ "Leeds Teaching Hospitals NHS Trust" gives lth, ltht and lthft."""
+    words = [w for w in normalise(name).split() if w not in ACRONYM_SKIP]
+    core = "".join(w[0] for w in words)
+    return {core, core + "t", core + "ft"} if len(core) >= 2 else set()
+
+
+class OrganisationIndex:
+    """Built once per data version; answers lookups without touching the database."""
+
+    def __init__(self, organisations: Iterable[Organisation], aliases: Mapping[str, Iterable[str]]) -> None:
+        self.by_code = {org.ods_code: org for org in organisations}
+        self.by_alias: dict[str, set[str]] = {}
+        for alias, codes in aliases.items():
+            self.by_alias.setdefault(normalise(alias), set()).update(c for c in codes if c in self.by_code)
+        self.by_name: dict[str, set[str]] = {}
+        self.by_acronym: dict[str, set[str]] = {}
+        self.by_word: dict[str, set[str]] = {}
+        for org in self.by_code.values():
+            self._index_name(org)
+        self.vocabulary = sorted(self.by_word)
+        self.choices = {code: normalise(org.name) for code, org in self.by_code.items()}
+        self.alias_choices = {alias: codes for alias, codes in self.by_alias.items() if len(alias) > 3}
+
+    def _index_name(self, org: Organisation) -> None:
+        name = normalise(org.name)
+        for form in {name, core_name(name)}:
+            self.by_name.setdefault(form, set()).add(org.ods_code)
+        for acronym in acronyms(org.name):
+            self.by_acronym.setdefault(acronym, set()).add(org.ods_code)
+        for word in name.split():
+            if word not in STOP_WORDS:
+                self.by_word.setdefault(word, set()).add(org.ods_code)
+
+    def lookup(self, query: str) -> LookupResult:
+        text = " ".join(query.split())[:200]
+        normal = normalise(text)
+        if not normal:
+            return LookupResult(LookupStatus.NOT_FOUND, text)
+        if CODE.match(text) and text.upper() in self.by_code:
+            return self._resolved(text, self.by_code[text.upper()], "code")
+        for matched_by, table in (("alias", self.by_alias), ("name", self.by_name)):
+            if table.get(normal):
+                return self._choose(text, table[normal], matched_by)
+        compact = normal.replace(" ", "")
+        if compact in self.by_acronym:
+            return self._choose(text, self.by_acronym[compact], "acronym")
+        words = self._word_matches(normal)
+        if words:
+            return self._choose(text, words, "words")
+        if not self._significant(normal):
+            return LookupResult(LookupStatus.NOT_FOUND, text)
+        corrected = self._corrected_word_matches(normal)
+        if corrected:
+            return self._choose(text, corrected, "typo")
+        return self._fuzzy(text, normal)
+
+    def _word_matches(self, normal: str) -> set[str]:
+        """Organisations whose names hold every significant word of the query.
+
+        Whole words win over prefixes ("Mersey Care" is Mersey Care, not Cheshire and
+        Merseyside ICB), and a query that says "ICB" means an ICB.
+        """
+        tokens = self._significant(normal)
+        if not tokens:
+            return set()
+        found = self._all_words(tokens, lambda word: self.by_word.get(word, set()))
+        found = found or self._all_words(tokens, self._codes_with_word_prefix)
+        if "icb" in normal.split():
+            icbs = {code for code in found if self.by_code[code].kind is OrgKind.ICB}
+            found = icbs or found
+        return found
+
+    @staticmethod
+    def _significant(normal: str) -> list[str]:
+        return [t for t in normal.split() if t not in STOP_WORDS]
+
+    def _corrected_word_matches(self, normal: str) -> set[str]:
+        """Word matching again, each query word allowed to be a misspelling of a name's word."""
+        tokens = self._significant(normal)
+        return self._all_words(tokens, self._codes_with_similar_word)
+
+    def _codes_with_similar_word(self, token: str) -> set[str]:
+        if len(token) < 4:
+            return self.by_word.get(token, set())
+        similar = process.extract(token, self.vocabulary, scorer=fuzz.ratio, limit=5, score_cutoff=WORD_SIMILARITY)
+        codes: set[str] = set()
+        for word, _, _ in similar:
+            codes |= self.by_word[word]
+        return codes
+
+    @staticmethod
+    def _all_words(tokens: list[str], codes_for: Callable[[str], set[str]]) -> set[str]:
+        found = codes_for(tokens[0])
+        for token in tokens[1:]:
+            found = found & codes_for(token)
+        return set(found)
+
+    def _codes_with_word_prefix(self, prefix: str) -> set[str]:
+        start = bisect.bisect_left(self.vocabulary, prefix)
+        codes: set[str] = set()
+        for word in self.vocabulary[start:]:
+            if not word.startswith(prefix):
+                break
+            codes |= self.by_word[word]
+        return codes
+
+    def _choose(self, query: str, codes: set[str], matched_by: str) -> LookupResult:
+        organisations = [self.by_code[c] for c in codes]
+        open_ones = [org for org in organisations if org.is_open]
+        if len(organisations) == 1:
+            return self._resolved(query, organisations[0], matched_by)
+        if len(open_ones) == 1:
+            return self._resolved(query, open_ones[0], matched_by)
+        ranked = self._rank(query, organisations)
+        return LookupResult(
+            LookupStatus.AMBIGUOUS, query, candidates=tuple(ranked[:MAX_CANDIDATES]), matched_by=matched_by
+        )
+
+    def _rank(self, query: str, organisations: Iterable[Organisation]) -> list[Candidate]:
+        normal = normalise(query)
+        candidates = [
+            Candidate(org.ods_code, org.name, round(fuzz.WRatio(normal, self.choices[org.ods_code]), 1), org.is_open)
+            for org in organisations
+        ]
+        return sorted(candidates, key=lambda c: (not c.is_open, -c.score, c.name))
+
+    def _fuzzy(self, query: str, normal: str) -> LookupResult:
+        best = self._fuzzy_scores(normal)
+        ranked = sorted(
+            (
+                Candidate(code, self.by_code[code].name, score, self.by_code[code].is_open)
+                for code, score in best.items()
+            ),
+            key=lambda c: (-c.score, not c.is_open, c.name),
+        )
+        if not ranked:
+            return LookupResult(LookupStatus.NOT_FOUND, query)
+        top = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if top.score >= TYPO_RESOLVES and top.score - runner_up >= TYPO_MARGIN:
+            return self._resolved(query, self.by_code[top.ods_code], "typo")
+        choices = tuple(c for c in ranked if c.score >= CHOICE_SCORE)[:MAX_CANDIDATES]
+        if len(choices) > 1 or (choices and choices[0].score >= TYPO_RESOLVES):
+            return LookupResult(LookupStatus.AMBIGUOUS, query, candidates=choices, matched_by="typo")
+        suggestions = tuple(c for c in ranked if c.score >= SUGGESTION_SCORE)[:3]
+        return LookupResult(LookupStatus.NOT_FOUND, query, candidates=suggestions)
+
+    def _fuzzy_scores(self, normal: str) -> dict[str, float]:
+        best: dict[str, float] = {}
+        for _, score, code in process.extract(
+            normal, self.choices, scorer=fuzz.WRatio, limit=10, score_cutoff=SUGGESTION_SCORE
+        ):
+            best[code] = max(best.get(code, 0.0), round(score, 1))
+        for alias, score, _ in process.extract(
+            normal, list(self.alias_choices), scorer=fuzz.ratio, limit=5, score_cutoff=SUGGESTION_SCORE
+        ):
+            for code in self.alias_choices[alias]:
+                best[code] = max(best.get(code, 0.0), round(score, 1))
+        return best
+
+    def _resolved(self, query: str, organisation: Organisation, matched_by: str) -> LookupResult:
+        return LookupResult(LookupStatus.RESOLVED, query, organisation=organisation, matched_by=matched_by)

@@ -1,0 +1,103 @@
+"""What the importers hand to the import use cases: validated, typed contents of one source file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from oversight_bot.domain.assessments import Basis
+from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, MetricValue
+from oversight_bot.domain.organisations import Organisation, TrustType
+from oversight_bot.domain.quarters import Quarter
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    name: str
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedSummary:
+    """NHS England's own result for a provider-quarter (the OF5xxx rows)."""
+
+    adjusted_segment: int
+    average_score: Decimal
+    unadjusted_segment: int
+    financial_override: bool
+    final_segment: int | None = None
+    in_improvement_programme: bool | None = None
+    rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NofProvider:
+    """Everything one NOF metric file says about one provider in one quarter."""
+
+    ods_code: str
+    quarter: Quarter
+    name: str
+    region: str
+    trust_type: TrustType
+    trust_subtype: str
+    values: tuple[MetricValue, ...]
+    scores: tuple[MetricScore, ...]
+    domain_results: tuple[DomainResult, ...]
+    summary: PublishedSummary
+
+
+@dataclass(frozen=True, slots=True)
+class NofRelease:
+    source: SourceFile
+    metrics: tuple[MetricInfo, ...]
+    providers: tuple[NofProvider, ...]
+
+    @property
+    def quarters(self) -> list[Quarter]:
+        return sorted({p.quarter for p in self.providers})
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationList:
+    source: SourceFile
+    organisations: tuple[Organisation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AliasList:
+    source: SourceFile
+    aliases: tuple[tuple[int, str, str], ...]  # (line, alias, ODS code)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedSegment:
+    """A published result or a decision from a segments file (one row)."""
+
+    line: int
+    basis: Basis
+    framework: str
+    quarter: Quarter
+    ods_code: str
+    name: str
+    trust_type: TrustType | None
+    trust_subtype: str | None
+    region: str | None
+    segment: int
+    adjusted_segment: int | None
+    unadjusted_segment: int | None
+    financial_override: bool | None
+    in_improvement_programme: bool | None
+    average_score: Decimal | None
+    rank: int | None
+    peer_count: int | None
+    domain_results: tuple[DomainResult, ...]
+    decided_by: str | None
+    reason_codes: tuple[str, ...]
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedSegmentList:
+    source: SourceFile
+    entries: tuple[PublishedSegment, ...]

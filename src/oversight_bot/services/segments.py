@@ -1,0 +1,205 @@
+"""Questions about segments: where does X stand and why, its history, league tables and lists.
+
+Answers come from the in-memory snapshot (see `snapshot.py`), rebuilt only when an import has
+committed since it was built.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+
+from oversight_bot.domain.assessments import Assessment, Basis
+from oversight_bot.domain.frameworks import FrameworkCatalogue
+from oversight_bot.domain.metrics import DomainResult
+from oversight_bot.domain.organisations import Organisation, TrustType
+from oversight_bot.domain.quarters import Quarter
+from oversight_bot.domain.scores import worst_scores
+from oversight_bot.services.lookup import LookupResult, OrganisationIndex
+from oversight_bot.services.snapshot import Snapshot, SnapshotSource
+
+
+@dataclass(frozen=True, slots=True)
+class MetricLine:
+    metric_id: str
+    name: str
+    score: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousSegment:
+    segment: int
+    quarter: Quarter
+    framework: str
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentView:
+    organisation: Organisation
+    assessment: Assessment | None
+    framework_name: str | None
+    since: Quarter | None  # first quarter of the current run in this segment
+    previous: PreviousSegment | None  # the segment before that run
+    domains: tuple[DomainResult, ...]
+    worst_metrics: tuple[MetricLine, ...]
+    provisional_note: str = ""
+
+    @property
+    def is_derived(self) -> bool:
+        return self.assessment is not None and self.assessment.basis is Basis.DERIVED
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryView:
+    organisation: Organisation
+    entries: tuple[tuple[Assessment, str], ...]  # (reported assessment, framework name), oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    organisation: Organisation
+    assessment: Assessment
+
+
+@dataclass(frozen=True, slots=True)
+class LeagueView:
+    table: TrustType
+    quarter: Quarter | None
+    region: str | None
+    rows: tuple[TableRow, ...]
+    peer_count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListView:
+    segment: int
+    region: str | None
+    rows: tuple[TableRow, ...]
+
+
+class SegmentService:
+    def __init__(self, source: SnapshotSource, frameworks: FrameworkCatalogue) -> None:
+        self.source = source
+        self.frameworks = frameworks
+        self._snapshot: Snapshot | None = None
+        self._index: OrganisationIndex | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> tuple[Snapshot, OrganisationIndex]:
+        """The current snapshot and lookup index; rebuilt only after an import has committed."""
+        version = self.source.version()
+        snapshot, index = self._snapshot, self._index
+        if snapshot is not None and index is not None and snapshot.version == version:
+            return snapshot, index
+        with self._lock:
+            if self._snapshot is None or self._index is None or self._snapshot.version != version:
+                fresh = self.source.load()
+                self._index = OrganisationIndex(fresh.organisations.values(), fresh.aliases)
+                self._snapshot = fresh
+            return self._snapshot, self._index
+
+    def lookup(self, query: str) -> LookupResult:
+        return self.snapshot()[1].lookup(query)
+
+    def organisation(self, code: str) -> Organisation | None:
+        return self.snapshot()[0].organisations.get(code)
+
+    def segment(self, code: str) -> SegmentView | None:
+        snapshot = self.snapshot()[0]
+        organisation = snapshot.organisations.get(code)
+        if organisation is None:
+            return None
+        history = snapshot.reported_history.get(code, [])
+        current = history[-1] if history else None
+        if current is None:
+            return SegmentView(organisation, None, None, None, None, (), ())
+        since, previous = _run(history)
+        framework = self.frameworks.by_code(current.framework)
+        return SegmentView(
+            organisation=organisation,
+            assessment=current,
+            framework_name=framework.name if framework else current.framework,
+            since=since,
+            previous=previous,
+            domains=tuple(snapshot.domain_results.get((code, current.quarter), ())),
+            worst_metrics=self._worst(snapshot, current),
+            provisional_note=framework.thresholds_note if framework and current.basis is Basis.DERIVED else "",
+        )
+
+    def history(self, code: str) -> HistoryView | None:
+        snapshot = self.snapshot()[0]
+        organisation = snapshot.organisations.get(code)
+        if organisation is None:
+            return None
+        entries = tuple((a, self._framework_name(a.framework)) for a in snapshot.reported_history.get(code, []))
+        return HistoryView(organisation, entries)
+
+    def league(self, table: TrustType, region: str | None = None) -> LeagueView:
+        """The latest quarter's league table for a trust type, by NHS England's rank."""
+        snapshot = self.snapshot()[0]
+        latest = [
+            (snapshot.organisations[code], history[-1])
+            for code, history in snapshot.reported_history.items()
+            if history and history[-1].peer_table is table
+        ]
+        quarter = max((a.quarter for _, a in latest), default=None)
+        rows = [TableRow(org, a) for org, a in latest if a.quarter == quarter and _in_region(org, a, region)]
+        rows.sort(key=lambda r: (r.assessment.rank or 10**6, r.assessment.average_score or 0, r.organisation.name))
+        peer_count = max((r.assessment.peer_count or 0 for r in rows), default=0) or None
+        return LeagueView(table, quarter, region, tuple(rows), peer_count)
+
+    def list_segment(self, segment: int, region: str | None = None) -> ListView:
+        """Organisations whose latest reported segment is `segment`, best average first."""
+        snapshot = self.snapshot()[0]
+        rows = [
+            TableRow(snapshot.organisations[code], history[-1])
+            for code, history in snapshot.reported_history.items()
+            if history
+            and history[-1].segment == segment
+            and _in_region(snapshot.organisations[code], history[-1], region)
+        ]
+        rows.sort(key=lambda r: (r.assessment.average_score or Decimal(9), r.organisation.name))
+        return ListView(segment, region, tuple(rows))
+
+    def regions(self) -> list[str]:
+        snapshot = self.snapshot()[0]
+        return sorted({org.region for org in snapshot.organisations.values() if org.region})
+
+    def _worst(self, snapshot: Snapshot, assessment: Assessment) -> tuple[MetricLine, ...]:
+        framework = self.frameworks.by_code(assessment.framework)
+        scores = snapshot.scores.get((assessment.ods_code, assessment.quarter), {})
+        if framework is None or not scores:
+            return ()
+        return tuple(
+            MetricLine(metric, _metric_name(snapshot, metric), score)
+            for metric, score in worst_scores(scores, framework)
+        )
+
+    def _framework_name(self, code: str) -> str:
+        framework = self.frameworks.by_code(code)
+        return framework.name if framework else code
+
+
+def _metric_name(snapshot: Snapshot, metric_id: str) -> str:
+    info = snapshot.metrics.get(metric_id)
+    return info.description if info else metric_id
+
+
+def _run(history: list[Assessment]) -> tuple[Quarter, PreviousSegment | None]:
+    """Since when the organisation has been in its current segment, and what it was before."""
+    current = history[-1]
+    since = current.quarter
+    for earlier in reversed(history[:-1]):
+        consecutive = earlier.quarter == since.previous() and earlier.framework == current.framework
+        if not consecutive or earlier.segment != current.segment:
+            return since, PreviousSegment(earlier.segment, earlier.quarter, earlier.framework)
+        since = earlier.quarter
+    return since, None
+
+
+def _in_region(organisation: Organisation, assessment: Assessment, region: str | None) -> bool:
+    if region is None:
+        return True
+    wanted = region.strip().lower()
+    return (assessment.region or organisation.region or "").lower() == wanted

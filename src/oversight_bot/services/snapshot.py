@@ -1,0 +1,54 @@
+"""The read model behind chat answers: everything a reply needs, held in memory per data version.
+
+A `/segment` answer must come back well inside Slack's 3 seconds, and the bar is under a
+millisecond. The data changes only when an import commits, so the service keeps one snapshot
+and checks a single number (the latest import id) per request to know whether it is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from oversight_bot.domain.assessments import Assessment, Basis, reported
+from oversight_bot.domain.metrics import DomainResult, MetricInfo
+from oversight_bot.domain.organisations import Organisation
+from oversight_bot.domain.quarters import Quarter
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: int
+    organisations: Mapping[str, Organisation]
+    aliases: Mapping[str, set[str]]
+    assessments: Mapping[str, list[Assessment]]  # per ODS code, every basis, oldest first
+    domain_results: Mapping[tuple[str, Quarter], list[DomainResult]]
+    scores: Mapping[tuple[str, Quarter], dict[str, Decimal]]
+    metrics: Mapping[str, MetricInfo]
+    reported_history: dict[str, list[Assessment]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        history = {code: _reported_per_quarter(items) for code, items in self.assessments.items()}
+        object.__setattr__(self, "reported_history", history)
+
+    def latest(self, code: str) -> Assessment | None:
+        history = self.reported_history.get(code)
+        return history[-1] if history else None
+
+    def assessment(self, code: str, quarter: Quarter, basis: Basis) -> Assessment | None:
+        return next((a for a in self.assessments.get(code, []) if a.quarter == quarter and a.basis is basis), None)
+
+
+def _reported_per_quarter(assessments: list[Assessment]) -> list[Assessment]:
+    by_quarter: dict[Quarter, list[Assessment]] = {}
+    for assessment in assessments:
+        by_quarter.setdefault(assessment.quarter, []).append(assessment)
+    chosen = (reported(items) for _, items in sorted(by_quarter.items()))
+    return [a for a in chosen if a is not None]
+
+
+class SnapshotSource(Protocol):
+    def version(self) -> int: ...
+    def load(self) -> Snapshot: ...

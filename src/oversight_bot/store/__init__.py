@@ -1,0 +1,1 @@
+"""The segment store: the only package that imports SQLAlchemy."""

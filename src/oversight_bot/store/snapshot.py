@@ -1,0 +1,75 @@
+"""Load the read model (`services.snapshot.Snapshot`) from the store in a few whole-table reads."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from oversight_bot.domain.assessments import Assessment
+from oversight_bot.domain.metrics import DomainResult
+from oversight_bot.domain.quarters import Quarter
+from oversight_bot.services.snapshot import Snapshot
+from oversight_bot.store import mapping
+from oversight_bot.store.tables import (
+    AliasRow,
+    AssessmentRow,
+    DomainResultRow,
+    ImportRow,
+    MetricRow,
+    MetricScoreRow,
+    OrganisationRow,
+)
+
+
+class SqlAlchemySnapshotSource:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+        self._version_query = select(func.max(ImportRow.id))
+
+    def version(self) -> int:
+        with self.session_factory() as session:
+            return session.scalar(self._version_query) or 0
+
+    def load(self) -> Snapshot:
+        with self.session_factory() as session, session.begin():
+            return Snapshot(
+                version=session.scalar(self._version_query) or 0,
+                organisations={
+                    row.ods_code: mapping.organisation_from_row(row) for row in session.scalars(select(OrganisationRow))
+                },
+                aliases=_aliases(session),
+                assessments=_assessments(session),
+                domain_results=_domain_results(session),
+                scores=_scores(session),
+                metrics={row.metric_id: mapping.info_from_row(row) for row in session.scalars(select(MetricRow))},
+            )
+
+
+def _aliases(session: Session) -> dict[str, set[str]]:
+    aliases: dict[str, set[str]] = {}
+    for row in session.scalars(select(AliasRow)):
+        aliases.setdefault(row.alias, set()).add(row.ods_code)
+    return aliases
+
+
+def _assessments(session: Session) -> dict[str, list[Assessment]]:
+    assessments: dict[str, list[Assessment]] = {}
+    for row in session.scalars(select(AssessmentRow).order_by(AssessmentRow.quarter, AssessmentRow.id)):
+        assessments.setdefault(row.ods_code, []).append(mapping.assessment_from_row(row))
+    return assessments
+
+
+def _domain_results(session: Session) -> dict[tuple[str, Quarter], list[DomainResult]]:
+    domains: dict[tuple[str, Quarter], list[DomainResult]] = {}
+    for row in session.scalars(select(DomainResultRow).order_by(DomainResultRow.domain)):
+        domains.setdefault((row.ods_code, row.quarter), []).append(mapping.domain_result_from_row(row))
+    return domains
+
+
+def _scores(session: Session) -> dict[tuple[str, Quarter], dict[str, Decimal]]:
+    scores: dict[tuple[str, Quarter], dict[str, Decimal]] = {}
+    for row in session.scalars(select(MetricScoreRow)):
+        scores.setdefault((row.ods_code, row.quarter), {})[row.metric_id] = row.score
+    return scores

@@ -1,0 +1,168 @@
+"""SQLAlchemy 2.x tables of the segment store. Rows never leave `store/`: repositories map them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from oversight_bot.domain.quarters import Quarter
+from oversight_bot.store.types import DecimalText, Hundredths, QuarterKey, UtcDateTime
+
+# Named constraints, so that Alembic can alter them on SQLite and PostgreSQL alike.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ImportRow(Base):
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    source_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OrganisationRow(Base):
+    __tablename__ = "organisations"
+
+    ods_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    trust_type: Mapped[str | None] = mapped_column(String(60))
+    trust_subtype: Mapped[str | None] = mapped_column(String(60))
+    region: Mapped[str | None] = mapped_column(String(60))
+    icb_code: Mapped[str | None] = mapped_column(String(10))
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AliasRow(Base):
+    __tablename__ = "organisation_aliases"
+
+    alias: Mapped[str] = mapped_column(String(100), primary_key=True)
+    ods_code: Mapped[str] = mapped_column(ForeignKey("organisations.ods_code"), primary_key=True)
+
+
+class MetricRow(Base):
+    """The metric catalogue, as NHS England describes each metric ID in its files."""
+
+    __tablename__ = "metrics"
+
+    metric_id: Mapped[str] = mapped_column(String(10), primary_key=True)
+    description: Mapped[str] = mapped_column(Text)
+    domain: Mapped[str] = mapped_column(String(100))
+    sub_domain: Mapped[str] = mapped_column(String(150))
+    units: Mapped[str] = mapped_column(String(40))
+
+
+class MetricValueRow(Base):
+    """A published metric value (OF0xxx) with the peer distribution NHS England gives beside it."""
+
+    __tablename__ = "metric_values"
+
+    ods_code: Mapped[str] = mapped_column(ForeignKey("organisations.ods_code"), primary_key=True)
+    quarter: Mapped[Quarter] = mapped_column(QuarterKey, primary_key=True)
+    metric_id: Mapped[str] = mapped_column(ForeignKey("metrics.metric_id"), primary_key=True)
+    value: Mapped[Decimal] = mapped_column(DecimalText)
+    reporting_date: Mapped[str] = mapped_column(String(80))
+    median: Mapped[Decimal | None] = mapped_column(DecimalText)
+    lower_quartile: Mapped[Decimal | None] = mapped_column(DecimalText)
+    upper_quartile: Mapped[Decimal | None] = mapped_column(DecimalText)
+    rank: Mapped[int | None] = mapped_column(Integer)
+
+
+class MetricScoreRow(Base):
+    """A metric score 1.00-4.00 (OF1xxx); published, or derived by the rules core."""
+
+    __tablename__ = "metric_scores"
+
+    ods_code: Mapped[str] = mapped_column(ForeignKey("organisations.ods_code"), primary_key=True)
+    quarter: Mapped[Quarter] = mapped_column(QuarterKey, primary_key=True)
+    metric_id: Mapped[str] = mapped_column(ForeignKey("metrics.metric_id"), primary_key=True)
+    score: Mapped[Decimal] = mapped_column(Hundredths)
+    reporting_date: Mapped[str] = mapped_column(String(80))
+    rank: Mapped[int | None] = mapped_column(Integer)
+
+
+class DomainResultRow(Base):
+    __tablename__ = "domain_results"
+
+    ods_code: Mapped[str] = mapped_column(ForeignKey("organisations.ods_code"), primary_key=True)
+    quarter: Mapped[Quarter] = mapped_column(QuarterKey, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(100), primary_key=True)
+    score: Mapped[Decimal | None] = mapped_column(Hundredths)
+    segment: Mapped[int | None] = mapped_column(Integer)
+
+
+class AssessmentRow(Base):
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("ods_code", "quarter", "basis"),
+        Index("ix_assessments_quarter_basis", "quarter", "basis"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ods_code: Mapped[str] = mapped_column(ForeignKey("organisations.ods_code"))
+    quarter: Mapped[Quarter] = mapped_column(QuarterKey)
+    basis: Mapped[str] = mapped_column(String(12))
+    framework: Mapped[str] = mapped_column(String(12))
+    segment: Mapped[int] = mapped_column(Integer)
+    adjusted_segment: Mapped[int | None] = mapped_column(Integer)
+    unadjusted_segment: Mapped[int | None] = mapped_column(Integer)
+    financial_override: Mapped[bool | None] = mapped_column(Boolean)
+    in_improvement_programme: Mapped[bool | None] = mapped_column(Boolean)
+    average_score: Mapped[Decimal | None] = mapped_column(Hundredths)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    peer_count: Mapped[int | None] = mapped_column(Integer)
+    peer_table: Mapped[str | None] = mapped_column(String(60))
+    region: Mapped[str | None] = mapped_column(String(60))
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # On derived rows: where the rules core disagrees with NHS England's published result.
+    disagreements: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    source: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OutboxEventRow(Base):
+    """Events written in the same transaction as the assessments that caused them."""
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (Index("ix_outbox_events_undispatched", "dispatched_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    ods_code: Mapped[str] = mapped_column(ForeignKey("organisations.ods_code"))
+    quarter: Mapped[Quarter] = mapped_column(QuarterKey)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,171 @@
+"""The `oversight` command line, as a user or a script runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from oversight_bot.cli.main import cli
+from tests.conftest import NOF_FILE
+from tests.nof_files import q1_only, write_nof
+
+
+@pytest.fixture
+def run_cli(seeded_db_url: str) -> object:
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> object:
+        return runner.invoke(
+            cli, list(args), input=input, env={"OVERSIGHT_DATABASE_URL": seeded_db_url, "COLUMNS": "120"}
+        )
+
+    return invoke
+
+
+def test_ask_answers_one_message(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("ask", "segment RWR")
+    assert result.exit_code == 0
+    assert "Segment 3 (underlying segment 1, held at 3 by the financial override)" in result.output
+    assert "26th of 61 mental health and community trusts" in result.output
+
+
+def test_ask_json_gives_the_reply_for_scripts(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("ask", "--json", "segment Leeds")
+    reply = json.loads(result.output)
+    assert reply["kind"] == "choice"
+    assert {c["command"] for c in reply["choices"]} == {"segment RR8", "segment RY6", "segment RGD"}
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "code", "open_"),
+    [
+        ("rr8", "resolved", "RR8", True),
+        ("Leeds Teching", "resolved", "RR8", True),
+        ("Leeds", "ambiguous", None, None),
+        ("R0C", "resolved", "R0C", False),
+        ("qqqq zzzz", "not_found", None, None),
+    ],
+)
+def test_lookup_json_shape(run_cli, query: str, status: str, code: str | None, open_: bool | None) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("lookup", "--json", query)
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert set(data) == {"status", "organisation", "candidates"}
+    assert data["status"] == status
+    if code is None:
+        assert data["organisation"] is None
+    else:
+        assert data["organisation"]["ods_code"] == code and data["organisation"]["open"] is open_
+        assert set(data["organisation"]) == {"ods_code", "name", "open", "closed_on"}
+    if status == "ambiguous":
+        assert all(set(c) == {"ods_code", "name", "score"} for c in data["candidates"])
+    if code == "R0C":
+        assert data["organisation"]["closed_on"] == "2020-03-26"
+
+
+def test_nof_check_reproduces_nhs_englands_figures(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("nof", "check", str(NOF_FILE), "--json")
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert report["all_agree"] is True and report["mismatches"] == []
+    assert report["summary"]["rank"] == {"agree": 122, "checked": 122}
+
+
+def test_nof_check_with_cut_points_per_quarter(run_cli) -> None:  # type: ignore[no-untyped-def]
+    good = run_cli(
+        "nof",
+        "check",
+        str(NOF_FILE),
+        "--cut-points",
+        "Q1 2025/26=2.05,2.33,2.65",
+        "--cut-points",
+        "Q2 2025/26=2.07,2.35,2.69",
+    )
+    assert good.exit_code == 0, good.output
+    assert "unadjusted segment" in good.output
+    wrong = run_cli("nof", "check", str(NOF_FILE), "--cut-points", "1.9,2.0,2.1")
+    assert wrong.exit_code == 1 and "MISMATCH" in wrong.output
+    garbled = run_cli("nof", "check", str(NOF_FILE), "--cut-points", "Q1 2025/26=two")
+    assert garbled.exit_code == 2
+
+
+def test_import_reports_changes_and_announcements(run_cli, tmp_path: Path, seeded_db_url: str) -> None:  # type: ignore[no-untyped-def]
+    again = run_cli("import", "nof", str(NOF_FILE))
+    assert again.exit_code == 0 and "nothing changed, nothing written" in again.output
+
+    def worsen(row: dict[str, str]) -> dict[str, str]:
+        if row["Trust_code"] == "RDY" and row["Quarter"] == "Q2 2025/26" and row["Metric_ID"] in ("OF5000", "OF5005"):
+            row["Value"] = "4.0"
+        return row
+
+    revised = run_cli("import", "nof", str(write_nof(tmp_path / "revised.csv", change=worsen)))
+    assert revised.exit_code == 0
+    assert "1 change(s) announced" in revised.output and "RDY segment changed: segment 2 -> 4" in revised.output
+
+
+def test_a_broken_import_exits_1_naming_the_line(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_nof(
+        tmp_path / "bad.csv",
+        change=lambda row: (
+            row | {"Value": "n/a"} if row["Trust_code"] == "RWR" and row["Metric_ID"] == "OF5002" else row
+        ),
+    )
+    result = run_cli("import", "nof", str(path))
+    assert result.exit_code == 1
+    assert "nothing imported" in result.output and "line " in result.output and "n/a" in result.output
+    assert "Segment 3" in run_cli("ask", "segment RWR").output  # unchanged
+
+
+def test_console_picks_buttons_by_number_and_pages_with_more(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("console", input="segment Leeds\n2\nleague mh\nmore\n9\nquit\n")
+    assert result.exit_code == 0
+    assert "Which organisation did you mean" in result.output
+    assert "Leeds Teaching Hospitals NHS Trust (RR8)" in result.output and "of 134 acute trusts" in result.output
+    assert "page 2 of 4" in result.output
+    assert "No such choice in the last answer." in result.output
+
+
+def test_db_status_reports_the_revision(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("db", "status")
+    assert result.exit_code == 0 and "up to date" in result.output
+
+
+def test_the_main_job_seeds_a_fresh_store_and_opens_the_console(tmp_path: Path) -> None:
+    """`oversight run` in an empty folder: the README's first command, end to end, in a real process."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("OVERSIGHT_")}
+    environment["COLUMNS"] = "120"
+    process = subprocess.run(
+        [sys.executable, "-m", "oversight_bot", "run"],
+        input="segment Leeds Teaching\nquit\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=120,
+    )
+    assert process.returncode == 0, process.stderr
+    assert "No chat platform configured" in process.stdout
+    assert "Leeds Teaching Hospitals NHS Trust (RR8)" in process.stdout
+    assert (tmp_path / "oversight.db").exists()
+
+
+def test_a_baseline_then_a_newer_quarter_through_the_cli(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {
+        "OVERSIGHT_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+        "OVERSIGHT_SEED_ON_FIRST_USE": "false",
+        "COLUMNS": "120",
+    }
+    from tests.conftest import SEEDS
+
+    assert runner.invoke(cli, ["import", "ods", str(SEEDS / "ods-etr.csv")], env=env).exit_code == 0
+    first = runner.invoke(cli, ["import", "nof", str(q1_only(tmp_path / "q1.csv"))], env=env)
+    assert "0 change(s) announced." in first.output
+    second = runner.invoke(cli, ["import", "nof", str(NOF_FILE)], env=env)
+    assert "RXV left segment 5: segment 5 -> 4, Q2 2025/26" in second.output

@@ -1,0 +1,164 @@
+"""The segment store on a real SQLite file and a real PostgreSQL server: schema, imports, events."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select, text
+
+from oversight_bot.bootstrap import Application
+from oversight_bot.domain.assessments import Basis
+from oversight_bot.ingest.nof import read_nof_file
+from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
+from oversight_bot.ingest.segments import read_segments_file
+from oversight_bot.store import schema
+from oversight_bot.store.tables import AssessmentRow, Base, ImportRow, MetricScoreRow, OrganisationRow, OutboxEventRow
+from tests.conftest import NOF_FILE, SEEDS
+from tests.nof_files import q1_only, write_nof
+
+
+def count(app: Application, table: type[Base]) -> int:
+    with app.session_factory() as session:
+        return session.scalar(select(func.count()).select_from(table)) or 0
+
+
+def table_counts(app: Application) -> dict[str, int]:
+    return {
+        t.__tablename__: count(app, t)
+        for t in (OrganisationRow, MetricScoreRow, AssessmentRow, OutboxEventRow, ImportRow)
+    }
+
+
+def load_organisations(app: Application) -> None:
+    app.importer.organisations(read_ods_file(SEEDS / "ods-etr.csv", read_regions_file(SEEDS / "regions.csv")), "ods")
+
+
+def test_migrations_build_exactly_the_models_schema(empty_app: Application) -> None:
+    assert schema.is_current(empty_app.engine)
+    with empty_app.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_importing_the_nof_file_stores_published_and_derived_results(empty_app: Application) -> None:
+    load_organisations(empty_app)
+    report = empty_app.importer.nof(read_nof_file(NOF_FILE))
+    assert report.changed and report.changes["assessments"] == 244  # 122 published + 122 derived
+    view = empty_app.segments.segment("RWR")
+    assert view is not None and view.assessment is not None
+    assert view.assessment.basis is Basis.PUBLISHED
+    assert (view.assessment.segment, view.assessment.rank, view.assessment.peer_count) == (3, 26, 61)
+    # Care trusts are not in ODS's trust file; NHS England's file brings them.
+    assert empty_app.segments.organisation("TAH") is not None
+
+
+def test_the_same_file_twice_changes_nothing_and_announces_nothing(empty_app: Application) -> None:
+    load_organisations(empty_app)
+    first = empty_app.importer.nof(read_nof_file(NOF_FILE))
+    before = table_counts(empty_app)
+    second = empty_app.importer.nof(read_nof_file(NOF_FILE))
+    assert first.changed and not second.changed
+    assert second.events == () and all(n == 0 for n in second.changes.values())
+    assert table_counts(empty_app) == before
+
+
+def expected_q2_events() -> Counter[str]:
+    """What moved between Q1 and Q2, read straight from NHS England's summary rows (an independent oracle)."""
+    summary: dict[tuple[str, str], dict[str, float]] = {}
+    with NOF_FILE.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["Metric_ID"] in ("OF5000", "OF5003", "OF5004", "OF5005"):
+                summary.setdefault((row["Trust_code"], row["Quarter"]), {})[row["Metric_ID"]] = float(row["Value"])
+    expected: Counter[str] = Counter()
+    for code in {c for c, _ in summary}:
+        q1, q2 = summary[(code, "Q1 2025/26")], summary[(code, "Q2 2025/26")]
+        capped = [q["OF5004"] == 1 and q["OF5000"] != q["OF5003"] for q in (q1, q2)]
+        expected["segment_changed"] += q1["OF5005"] != q2["OF5005"]
+        expected["financial_override_applied"] += capped[1] and not capped[0]
+        expected["financial_override_removed"] += capped[0] and not capped[1]
+        expected["entered_segment_5"] += q2["OF5005"] == 5 and q1["OF5005"] != 5
+        expected["left_segment_5"] += q1["OF5005"] == 5 and q2["OF5005"] != 5
+    return +expected
+
+
+def test_a_newer_file_announces_exactly_the_real_changes_in_the_outbox(empty_app: Application, tmp_path: Path) -> None:
+    load_organisations(empty_app)
+    baseline = empty_app.importer.nof(read_nof_file(q1_only(tmp_path / "q1.csv")))
+    assert baseline.events == ()  # nothing known before: a baseline, not news
+    newer = empty_app.importer.nof(read_nof_file(NOF_FILE))
+    announced = Counter(event.kind for event in newer.events)
+    assert announced == expected_q2_events()
+    assert announced["left_segment_5"] == 1  # RXV left the Recovery Support Programme in Q2
+    with empty_app.session_factory() as session:
+        rows = session.scalars(select(OutboxEventRow)).all()
+    assert Counter(row.kind for row in rows) == announced
+    assert {row.import_id for row in rows} == {newer.import_id}
+
+
+def test_a_revised_value_announces_only_what_it_changes(empty_app: Application, tmp_path: Path) -> None:
+    load_organisations(empty_app)
+    empty_app.importer.nof(read_nof_file(q1_only(tmp_path / "q1.csv")))
+    empty_app.importer.nof(read_nof_file(NOF_FILE))
+
+    def worsen_rdy(row: dict[str, str]) -> dict[str, str]:
+        if row["Trust_code"] == "RDY" and row["Quarter"] == "Q2 2025/26" and row["Metric_ID"] in ("OF5000", "OF5005"):
+            row["Value"] = "4.0"
+        if row["Trust_code"] == "RWX" and row["Quarter"] == "Q2 2025/26" and row["Metric_ID"] == "OF1061":
+            row["Value"] = "1.10"  # a score revision that moves no segment
+        return row
+
+    revised = empty_app.importer.nof(read_nof_file(write_nof(tmp_path / "revised.csv", change=worsen_rdy)))
+    assert [(e.ods_code, e.kind, e.previous_segment, e.segment) for e in revised.events] == [
+        ("RDY", "segment_changed", 2, 4)
+    ]
+    assert revised.changes["metric_scores"] == 1
+
+
+def test_published_results_file_and_decisions_are_imported_with_their_framework(empty_app: Application) -> None:
+    load_organisations(empty_app)
+    report = empty_app.importer.segments(read_segments_file(SEEDS / "published-segments-acute-2025-26-q3.csv"))
+    assert report.changes["assessments"] == 129
+    leeds = empty_app.segments.segment("RR8")
+    assert leeds is not None and leeds.assessment is not None
+    assert leeds.assessment.basis is Basis.PUBLISHED and leeds.assessment.peer_count == 134
+    decided = empty_app.importer.segments(read_segments_file(SEEDS / "decisions.csv"))
+    assert decided.changes["assessments"] == 1
+    history = empty_app.segments.history("RM3")
+    assert history is not None
+    assert [(a.framework, a.basis) for a, _ in history.entries] == [
+        ("NOF2022", Basis.DECISION),
+        ("NOF2025", Basis.PUBLISHED),
+    ]
+
+
+def test_a_file_rejected_by_the_store_writes_nothing(empty_app: Application, tmp_path: Path) -> None:
+    load_organisations(empty_app)
+    before = table_counts(empty_app)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "basis,framework,quarter,ods_code,name,segment\n"
+        "published,NOF2025,Q3 2025/26,ZZZ01,NEW TRUST,2\n"
+        "decision,NOF2025,Q3 2025/26,RR8,LEEDS,2\n",  # NOF 2025/26 segments are derived, not decisions
+        encoding="utf-8",
+    )
+    from oversight_bot.errors import ImportFileError
+
+    with pytest.raises(ImportFileError, match="line 3"):
+        empty_app.importer.segments(read_segments_file(bad))
+    assert table_counts(empty_app) == before
+    assert empty_app.segments.organisation("ZZZ01") is None
+
+
+def test_sqlite_runs_in_wal_with_a_short_busy_timeout(tmp_path: Path) -> None:
+    from oversight_bot.store.db import SQLITE_BUSY_TIMEOUT_MS, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == SQLITE_BUSY_TIMEOUT_MS
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert SQLITE_BUSY_TIMEOUT_MS < 3000  # well inside Slack's three seconds
