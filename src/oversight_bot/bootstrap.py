@@ -66,7 +66,7 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
         return SqlAlchemyUnitOfWork(session_factory)
 
     importer = Importer(uow, SystemClock(), frameworks)
-    segments = SegmentService(SqlAlchemySnapshotSource(session_factory), frameworks)
+    segments = SegmentService(SqlAlchemySnapshotSource(engine, session_factory), frameworks)
     app = Application(settings, engine, session_factory, frameworks, importer, segments, uow)
     if prepare_store:
         prepare(app)

@@ -41,24 +41,25 @@ class Conversation:
             case GetSegment() | ExplainSegment() | ShowHistory():
                 return self._about_organisation(command)
             case ShowLeague(table=table, region=region, page=page):
-                return wording.league_reply(self.segments.league(table, region), page)
+                return wording.league_reply(self.segments.reader().league(table, region), page)
             case ListSegment(segment=segment, region=region, page=page):
-                return wording.list_reply(self.segments.list_segment(segment, region), page)
+                return wording.list_reply(self.segments.reader().list_segment(segment, region), page)
             case ShowHelp(problem=problem, suggestion=suggestion):
                 return wording.help_reply(problem, suggestion)
         return wording.help_reply(f"Not understood: {type(command).__name__}")
 
     def _about_organisation(self, command: GetSegment | ExplainSegment | ShowHistory) -> Reply:
-        found = self.segments.lookup(command.query)
+        reader = self.segments.reader()  # one consistent data version for the whole answer
+        found = reader.lookup(command.query)
         if found.status is LookupStatus.AMBIGUOUS:
             return wording.choose_reply(found.query, found.candidates, command.verb)
         if found.status is LookupStatus.NOT_FOUND or found.organisation is None:
             return wording.not_found_reply(found.query, found.candidates, command.verb)
         code = found.organisation.ods_code
         if isinstance(command, ShowHistory):
-            history = self.segments.history(code)
+            history = reader.history(code)
             assert history is not None
             return wording.history_reply(history)
-        view = self.segments.segment(code)
+        view = reader.segment(code)
         assert view is not None
         return wording.segment_reply(view) if isinstance(command, GetSegment) else wording.why_reply(view)

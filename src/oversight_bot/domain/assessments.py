@@ -26,11 +26,33 @@ class Step(StrEnum):
     DECISION = "decision"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Reason:
+    """One step's explanation. The words are put together only when read (`text`): a quarter of
+    50,000 providers carries 300,000 reasons, and formatting them all up front would double the
+    cost of reassessing it."""
+
     step: Step
-    text: str
+    template: str
+    values: tuple[object, ...] = ()
     metrics: tuple[str, ...] = ()
+
+    @classmethod
+    def plain(cls, step: Step, text: str, metrics: tuple[str, ...] = ()) -> Reason:
+        """A reason whose words are already written (read back from the store, for example)."""
+        return cls(step, text.replace("{", "{{").replace("}", "}}"), (), metrics)
+
+    @property
+    def text(self) -> str:
+        return self.template.format(*self.values)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reason):
+            return NotImplemented
+        return (self.step, self.text, self.metrics) == (other.step, other.text, other.metrics)
+
+    def __hash__(self) -> int:
+        return hash((self.step, self.text))
 
 
 @dataclass(frozen=True, slots=True)

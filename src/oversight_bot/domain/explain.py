@@ -8,7 +8,7 @@ from typing import Protocol
 
 from oversight_bot.domain.assessments import Assessment, Reason, Step
 from oversight_bot.domain.frameworks import FrameworkVersion
-from oversight_bot.domain.scores import average_metric_score, counted_scores, worst_scores
+from oversight_bot.domain.scores import average_of, counted_scores, worst_of
 
 REASON_CODE_WORDS = {
     "QUALITY_CQC": "quality (CQC)",
@@ -31,14 +31,26 @@ def explain(
     cut_points: HasCutPoints | None = None,
 ) -> tuple[Reason, ...]:
     """The steps behind a published or derived segment, with the metrics that drove it."""
-    return (
-        *_scores(scores, framework),
-        *_average(assessment, scores, framework),
-        *_placing(assessment, cut_points),
-        *_override(assessment),
-        *_programme(assessment),
-        *_rank(assessment),
+    counted = counted_scores(scores, framework)
+    return explain_counted(assessment, counted, average_of(counted, framework), cut_points)
+
+
+def explain_counted(
+    assessment: Assessment,
+    counted: Mapping[str, Decimal],
+    recomputed: Decimal | None,
+    cut_points: HasCutPoints | None = None,
+) -> tuple[Reason, ...]:
+    """`explain`, given the counted scores and their average already worked out."""
+    steps = (
+        _scores(counted),
+        _average(assessment, len(counted), recomputed),
+        _placing(assessment, cut_points),
+        _override(assessment),
+        _programme(assessment),
+        _rank(assessment),
     )
+    return tuple(reason for reason in steps if reason is not None)
 
 
 def explain_decision(decided_by: str | None, reason_codes: Sequence[str], source: str | None) -> tuple[Reason, ...]:
@@ -46,71 +58,83 @@ def explain_decision(decided_by: str | None, reason_codes: Sequence[str], source
     who = f"Decided by {decided_by}" if decided_by else "Decided by NHS England"
     grounds = ", ".join(REASON_CODE_WORDS.get(code, code.lower()) for code in reason_codes)
     text = f"{who}{f' on grounds of {grounds}' if grounds else ''}{f'. Source: {source}' if source else ''}."
-    return (Reason(Step.DECISION, text),)
+    return (Reason.plain(Step.DECISION, text),)
 
 
-def _scores(scores: Mapping[str, Decimal], framework: FrameworkVersion) -> list[Reason]:
-    worst = worst_scores(scores, framework)
+class _Listed(tuple[tuple[str, Decimal], ...]):
+    """Metric ids and scores, written out as "OF1016 3.80, OF1063 3.30" only when a reason is read."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        return ", ".join(f"{metric} {score:.2f}" for metric, score in self)
+
+
+def _scores(counted: Mapping[str, Decimal]) -> Reason | None:
+    worst = worst_of(counted)
     if not worst:
-        return []
-    counted = len(counted_scores(scores, framework))
-    listed = ", ".join(f"{metric} {score:.2f}" for metric, score in worst)
-    return [Reason(Step.SCORES, f"{counted} scored metrics; the worst: {listed}.", tuple(m for m, _ in worst))]
+        return None
+    metrics = tuple(metric for metric, _ in worst)
+    return Reason(Step.SCORES, "{0} scored metrics; the worst: {1}.", (len(counted), _Listed(worst)), metrics)
 
 
-def _average(assessment: Assessment, scores: Mapping[str, Decimal], framework: FrameworkVersion) -> list[Reason]:
+def _average(assessment: Assessment, count: int, recomputed: Decimal | None) -> Reason | None:
     average = assessment.average_score
     if average is None:
-        return []
-    recomputed = average_metric_score(scores, framework)
-    count = len(counted_scores(scores, framework))
+        return None
     if recomputed is None:
-        text = f"Average metric score {average:.2f}, as published (its metric scores are not in the store)."
-    elif recomputed == average:
-        text = f"Average metric score {average:.2f}: the mean of {count} metric scores."
-    else:
-        text = (
-            f"Average metric score {average:.2f}, as NHS England published it; the mean of the {count} "
-            f"published (rounded) scores is {recomputed:.2f}."
-        )
-    return [Reason(Step.AVERAGE, text)]
+        template = "Average metric score {0:.2f}, as published (its metric scores are not in the store)."
+        return Reason(Step.AVERAGE, template, (average,))
+    if recomputed == average:
+        return Reason(Step.AVERAGE, "Average metric score {0:.2f}: the mean of {1} metric scores.", (average, count))
+    template = (
+        "Average metric score {0:.2f}, as NHS England published it; the mean of the {1} "
+        "published (rounded) scores is {2:.2f}."
+    )
+    return Reason(Step.AVERAGE, template, (average, count, recomputed))
 
 
-def _placing(assessment: Assessment, cut_points: HasCutPoints | None) -> list[Reason]:
+def _placing(assessment: Assessment, cut_points: HasCutPoints | None) -> Reason | None:
     unadjusted, average = assessment.unadjusted_segment, assessment.average_score
     if unadjusted is None or average is None:
-        return []
+        return None
     if cut_points is not None:
-        text = f"Average {average:.2f} against the cut-points {cut_points}: segment {unadjusted}."
-    else:
-        text = f"Average {average:.2f} placed it in segment {unadjusted} of the quarter's quartiles."
-    return [Reason(Step.SEGMENT, text)]
+        template = "Average {0:.2f} against the cut-points {1}: segment {2}."
+        return Reason(Step.SEGMENT, template, (average, cut_points, unadjusted))
+    template = "Average {0:.2f} placed it in segment {1} of the quarter's quartiles."
+    return Reason(Step.SEGMENT, template, (average, unadjusted))
 
 
-def _override(assessment: Assessment) -> list[Reason]:
+def _override(assessment: Assessment) -> Reason | None:
     if not assessment.financial_override:
-        return []
+        return None
     adjusted, unadjusted = assessment.adjusted_segment, assessment.unadjusted_segment
     if assessment.override_applied:
-        text = f"In financial deficit or receiving deficit support: held at segment {adjusted}, not {unadjusted}."
+        template = "In financial deficit or receiving deficit support: held at segment {0}, not {1}."
     elif unadjusted is None:
-        text = f"In financial deficit or receiving deficit support, so at best segment {adjusted}."
+        template = "In financial deficit or receiving deficit support, so at best segment {0}."
     else:
-        text = f"In financial deficit or receiving deficit support; already in segment {adjusted}, so no change."
-    return [Reason(Step.FINANCIAL_OVERRIDE, text)]
+        template = "In financial deficit or receiving deficit support; already in segment {0}, so no change."
+    return Reason(Step.FINANCIAL_OVERRIDE, template, (adjusted, unadjusted))
 
 
-def _programme(assessment: Assessment) -> list[Reason]:
+def _programme(assessment: Assessment) -> Reason | None:
     if not assessment.in_improvement_programme:
-        return []
-    underlying = f", underlying segment {assessment.adjusted_segment}" if assessment.adjusted_segment else ""
-    text = f"In the Provider Improvement Programme (formerly the Recovery Support Programme): segment 5{underlying}."
-    return [Reason(Step.IMPROVEMENT_PROGRAMME, text)]
+        return None
+    template = "In the Provider Improvement Programme (formerly the Recovery Support Programme): segment 5"
+    if assessment.adjusted_segment:
+        return Reason(
+            Step.IMPROVEMENT_PROGRAMME, template + ", underlying segment {0}.", (assessment.adjusted_segment,)
+        )
+    return Reason(Step.IMPROVEMENT_PROGRAMME, template + ".")
 
 
-def _rank(assessment: Assessment) -> list[Reason]:
+_RANKED = "Ranked {0} of {1} {2.plural}, by segment then average."
+_RANKED_AMONG = "Ranked {0} among {2.plural}, by segment then average."
+
+
+def _rank(assessment: Assessment) -> Reason | None:
     if assessment.rank is None or assessment.peer_table is None:
-        return []
-    peers = f" of {assessment.peer_count}" if assessment.peer_count else ""
-    text = f"Ranked {assessment.rank}{peers} {assessment.peer_table.value.lower()}s, by segment then average."
-    return [Reason(Step.RANK, text)]
+        return None
+    template = _RANKED if assessment.peer_count else _RANKED_AMONG
+    return Reason(Step.RANK, template, (assessment.rank, assessment.peer_count, assessment.peer_table))

@@ -56,20 +56,17 @@ class FrameworkVersion:
         return after_start and (self.last_quarter is None or quarter <= self.last_quarter)
 
     # Weights times the smallest number that makes them all whole (3 for one-third weights), so
-    # that averages can be summed exactly in integers.
-    _scaled_weights: dict[str, int] = field(init=False, repr=False, compare=False)
-    _weight_scale: int = field(init=False, repr=False, compare=False)
+    # that averages are summed exactly; a metric with no weight of its own weighs `weight_scale`.
+    scaled_weights: dict[str, int] = field(init=False, repr=False, compare=False)
+    weight_scale: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         scale = math.lcm(1, *(w.denominator for w in self.weights.values()))
-        object.__setattr__(self, "_weight_scale", scale)
-        object.__setattr__(self, "_scaled_weights", {m: int(w * scale) for m, w in self.weights.items()})
+        object.__setattr__(self, "weight_scale", scale)
+        object.__setattr__(self, "scaled_weights", {m: int(w * scale) for m, w in self.weights.items()})
 
     def weight(self, metric_id: str) -> Fraction:
         return self.weights.get(metric_id, Fraction(1))
-
-    def scaled_weight(self, metric_id: str) -> int:
-        return self._scaled_weights.get(metric_id, self._weight_scale)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,11 @@ class TrustType(StrEnum):
     @property
     def short(self) -> str:
         return _TRUST_TYPE_SHORT[self]
+
+    @property
+    def plural(self) -> str:
+        """ "mental health and community trusts", as a sentence names them."""
+        return self.value.lower() + "s"
 
     @classmethod
     def from_short(cls, word: str) -> TrustType | None:
@@ -67,6 +73,7 @@ _SMALL_WORDS = frozenset({"and", "of", "the", "for", "in", "on", "at", "upon", "
 _KEEP_UPPER = frozenset({"NHS", "ICB", "UK", "CIC", "LLP", "PCT", "II", "III"})
 
 
+@functools.lru_cache(maxsize=4096)
 def display_name(official: str) -> str:
     """Turn ODS's upper-case names into the case NHS England prints.
 

@@ -7,15 +7,15 @@ them in order for every provider of a quarter and records the reasons for each r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from oversight_bot.domain.assessments import Assessment, Basis
-from oversight_bot.domain.explain import explain
+from oversight_bot.domain.explain import explain_counted
 from oversight_bot.domain.frameworks import FrameworkVersion, Method
 from oversight_bot.domain.organisations import TrustType
 from oversight_bot.domain.quarters import Quarter
-from oversight_bot.domain.scores import average_metric_score
+from oversight_bot.domain.scores import average_of, counted_scores
 from oversight_bot.domain.scoring import round_score
 
 
@@ -112,11 +112,11 @@ def league_ranks(entries: Mapping[str, tuple[TrustType | None, int, Decimal]]) -
     standings: dict[str, Standing] = {}
     for members in tables.values():
         members.sort()
-        for position, (segment, average, org) in enumerate(members):
-            tied_before = position
-            while tied_before > 0 and members[tied_before - 1][:2] == (segment, average):
-                tied_before -= 1
-            standings[org] = Standing(tied_before + 1, len(members))
+        rank, previous = 0, None
+        for position, (segment, average, org) in enumerate(members, start=1):
+            if (segment, average) != previous:
+                rank, previous = position, (segment, average)
+            standings[org] = Standing(rank, len(members))
     return standings
 
 
@@ -132,38 +132,32 @@ def assess_quarter(
     this quarter's averages, or configured thresholds). Providers with no counted score get no
     assessment: NHS England does not segment them either.
     """
-    averages = _placing_averages(providers, framework)
-    cuts = cut_points or _cut_points_for(framework, averages.values())
-    placed = {p.ods_code: p for p in providers if p.ods_code in averages}
-    unadjusted = {org: cuts.segment_for(avg) for org, avg in averages.items()}
-    adjusted = {
-        org: apply_financial_override(unadjusted[org], placed[org].financial_override, framework) for org in placed
-    }
-    ranks = league_ranks({org: (placed[org].trust_type, adjusted[org], averages[org]) for org in placed})
-    return [
-        _assessment(
-            quarter,
-            framework,
-            placed[org],
-            averages[org],
-            cuts,
-            unadjusted[org],
-            adjusted[org],
-            ranks.get(org),
-        )
-        for org in placed
-    ]
+    placed = [p for p in (_place(provider, framework) for provider in providers) if p is not None]
+    cuts = cut_points or _cut_points_for(framework, [p.average for p in placed])
+    for p in placed:
+        p.unadjusted = cuts.segment_for(p.average)
+        p.adjusted = apply_financial_override(p.unadjusted, p.provider.financial_override, framework)
+    ranks = league_ranks({p.provider.ods_code: (p.provider.trust_type, p.adjusted, p.average) for p in placed})
+    return [_assessment(quarter, framework, p, cuts, ranks.get(p.provider.ods_code)) for p in placed]
 
 
-def _placing_averages(providers: Sequence[ProviderInputs], framework: FrameworkVersion) -> dict[str, Decimal]:
-    averages = {}
-    for provider in providers:
-        average = provider.published_average
-        if average is None:
-            average = average_metric_score(provider.scores, framework)
-        if average is not None:
-            averages[provider.ods_code] = average
-    return averages
+@dataclass(slots=True)
+class _Placed:
+    """One provider on its way through the steps (only providers with an average get this far)."""
+
+    provider: ProviderInputs
+    counted: Mapping[str, Decimal]
+    recomputed: Decimal | None
+    average: Decimal
+    unadjusted: int = 0
+    adjusted: int = 0
+
+
+def _place(provider: ProviderInputs, framework: FrameworkVersion) -> _Placed | None:
+    counted = counted_scores(provider.scores, framework)
+    recomputed = average_of(counted, framework)
+    average = provider.published_average if provider.published_average is not None else recomputed
+    return None if average is None else _Placed(provider, counted, recomputed, average)
 
 
 def _cut_points_for(framework: FrameworkVersion, averages: Iterable[Decimal]) -> CutPoints:
@@ -178,29 +172,26 @@ def _cut_points_for(framework: FrameworkVersion, averages: Iterable[Decimal]) ->
 
 
 def _assessment(
-    quarter: Quarter,
-    framework: FrameworkVersion,
-    provider: ProviderInputs,
-    average: Decimal,
-    cuts: CutPoints,
-    unadjusted: int,
-    adjusted: int,
-    standing: Standing | None,
+    quarter: Quarter, framework: FrameworkVersion, placed: _Placed, cuts: CutPoints, standing: Standing | None
 ) -> Assessment:
+    provider = placed.provider
     assessment = Assessment(
-        ods_code=provider.ods_code,
-        quarter=quarter,
-        framework=framework.code,
-        basis=Basis.DERIVED,
-        segment=final_segment(adjusted, provider.in_improvement_programme, framework),
-        adjusted_segment=adjusted,
-        unadjusted_segment=unadjusted,
-        financial_override=provider.financial_override,
-        in_improvement_programme=provider.in_improvement_programme,
-        average_score=average,
-        rank=standing.rank if standing else None,
-        peer_count=standing.peer_count if standing else None,
-        peer_table=provider.trust_type,
-        region=provider.region,
+        provider.ods_code,
+        quarter,
+        framework.code,
+        Basis.DERIVED,
+        final_segment(placed.adjusted, provider.in_improvement_programme, framework),
+        placed.adjusted,
+        placed.unadjusted,
+        provider.financial_override,
+        provider.in_improvement_programme,
+        placed.average,
+        standing.rank if standing else None,
+        standing.peer_count if standing else None,
+        provider.trust_type,
+        provider.region,
     )
-    return replace(assessment, reasons=explain(assessment, provider.scores, framework, cuts))
+    # The reasons read the finished assessment, so they are set just after it is built, as a frozen
+    # dataclass's own __post_init__ would; dataclasses.replace would cost far more at 50,000 providers.
+    object.__setattr__(assessment, "reasons", explain_counted(assessment, placed.counted, placed.recomputed, cuts))
+    return assessment

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,6 +26,8 @@ ACRONYM_SKIP = frozenset({"nhs", "foundation", "trust", "and", "of", "the", "for
 CODE = re.compile(r"^[A-Za-z0-9]{3,5}$")
 
 WORD_SIMILARITY = 80.0  # a query word this close to a name's word (by edit distance) counts as that word
+LOOSE_WORD = 65.0  # looser: words this close put a name on the shortlist for whole-name matching
+MAX_SHORTLIST = 2000
 TYPO_RESOLVES = 88.0  # a fuzzy match this good, and clearly ahead of the next, is taken as meant
 TYPO_MARGIN = 8.0
 CHOICE_SCORE = 72.0  # fuzzy matches this good are offered as choices
@@ -71,9 +74,9 @@ def core_name(normal: str) -> str:
     return " ".join(words) or normal
 
 
-def acronyms(name: str) -> set[str]:
-    """ "Leeds Teaching Hospitals NHS Trust" gives lth, ltht and lthft."""
-    words = [w for w in normalise(name).split() if w not in ACRONYM_SKIP]
+def acronyms(name: str, *, normalised: bool = False) -> set[str]:
+    """Initials of the significant words: "Leeds Teaching Hospitals NHS Trust" gives lth, ltht, lthft."""
+    words = [w for w in (name if normalised else normalise(name)).split() if w not in ACRONYM_SKIP]
     core = "".join(w[0] for w in words)
     return {core, core + "t", core + "ft"} if len(core) >= 2 else set()
 
@@ -89,17 +92,18 @@ class OrganisationIndex:
         self.by_name: dict[str, set[str]] = {}
         self.by_acronym: dict[str, set[str]] = {}
         self.by_word: dict[str, set[str]] = {}
+        self.choices: dict[str, str] = {}
         for org in self.by_code.values():
             self._index_name(org)
         self.vocabulary = sorted(self.by_word)
-        self.choices = {code: normalise(org.name) for code, org in self.by_code.items()}
         self.alias_choices = {alias: codes for alias, codes in self.by_alias.items() if len(alias) > 3}
 
     def _index_name(self, org: Organisation) -> None:
         name = normalise(org.name)
+        self.choices[org.ods_code] = name
         for form in {name, core_name(name)}:
             self.by_name.setdefault(form, set()).add(org.ods_code)
-        for acronym in acronyms(org.name):
+        for acronym in acronyms(name, normalised=True):
             self.by_acronym.setdefault(acronym, set()).add(org.ods_code)
         for word in name.split():
             if word not in STOP_WORDS:
@@ -191,10 +195,13 @@ class OrganisationIndex:
         )
 
     def _rank(self, query: str, organisations: Iterable[Organisation]) -> list[Candidate]:
-        normal = normalise(query)
+        """The closest names first (open before closed); scored in one rapidfuzz pass, which stays
+        fast when a common word matches thousands of names."""
+        choices = {org.ods_code: self.choices[org.ods_code] for org in organisations}
+        scored = process.extract(normalise(query), choices, scorer=fuzz.WRatio, limit=MAX_CANDIDATES * 4)
         candidates = [
-            Candidate(org.ods_code, org.name, round(fuzz.WRatio(normal, self.choices[org.ods_code]), 1), org.is_open)
-            for org in organisations
+            Candidate(code, self.by_code[code].name, round(score, 1), self.by_code[code].is_open)
+            for _, score, code in scored
         ]
         return sorted(candidates, key=lambda c: (not c.is_open, -c.score, c.name))
 
@@ -220,9 +227,12 @@ class OrganisationIndex:
         return LookupResult(LookupStatus.NOT_FOUND, query, candidates=suggestions)
 
     def _fuzzy_scores(self, normal: str) -> dict[str, float]:
+        """Whole-name similarity, computed only for names sharing a loosely similar word with the
+        query: comparing every name would cost tens of milliseconds at 50,000 names."""
+        shortlist = {code: self.choices[code] for code in self._loose_candidates(normal)}
         best: dict[str, float] = {}
         for _, score, code in process.extract(
-            normal, self.choices, scorer=fuzz.WRatio, limit=10, score_cutoff=SUGGESTION_SCORE
+            normal, shortlist, scorer=fuzz.WRatio, limit=10, score_cutoff=SUGGESTION_SCORE
         ):
             best[code] = max(best.get(code, 0.0), round(score, 1))
         for alias, score, _ in process.extract(
@@ -231,6 +241,19 @@ class OrganisationIndex:
             for code in self.alias_choices[alias]:
                 best[code] = max(best.get(code, 0.0), round(score, 1))
         return best
+
+    def _loose_candidates(self, normal: str) -> list[str]:
+        """Organisations with a word like one of the query's, most shared words first."""
+        shared: Counter[str] = Counter()
+        for token in self._significant(normal):
+            if len(token) < 3:
+                continue
+            similar = process.extract(token, self.vocabulary, scorer=fuzz.ratio, limit=10, score_cutoff=LOOSE_WORD)
+            codes: set[str] = set()
+            for word, _, _ in similar:
+                codes |= self.by_word[word]
+            shared.update(codes)
+        return [code for code, _ in shared.most_common(MAX_SHORTLIST)]
 
     def _resolved(self, query: str, organisation: Organisation, matched_by: str) -> LookupResult:
         return LookupResult(LookupStatus.RESOLVED, query, organisation=organisation, matched_by=matched_by)

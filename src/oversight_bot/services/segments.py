@@ -79,34 +79,54 @@ class ListView:
 
 
 class SegmentService:
+    """Hands out readers over the current snapshot, rebuilding it only after an import has committed."""
+
     def __init__(self, source: SnapshotSource, frameworks: FrameworkCatalogue) -> None:
         self.source = source
         self.frameworks = frameworks
-        self._snapshot: Snapshot | None = None
-        self._index: OrganisationIndex | None = None
+        self._reader: SegmentReader | None = None
         self._lock = threading.Lock()
 
-    def snapshot(self) -> tuple[Snapshot, OrganisationIndex]:
-        """The current snapshot and lookup index; rebuilt only after an import has committed."""
+    def reader(self) -> SegmentReader:
+        """A reader over one consistent version of the data: take one per question."""
         version = self.source.version()
-        snapshot, index = self._snapshot, self._index
-        if snapshot is not None and index is not None and snapshot.version == version:
-            return snapshot, index
+        reader = self._reader
+        if reader is not None and reader.snapshot.version == version:
+            return reader
         with self._lock:
-            if self._snapshot is None or self._index is None or self._snapshot.version != version:
-                fresh = self.source.load()
-                self._index = OrganisationIndex(fresh.organisations.values(), fresh.aliases)
-                self._snapshot = fresh
-            return self._snapshot, self._index
+            if self._reader is None or self._reader.snapshot.version != version:
+                self._reader = SegmentReader(self.source.load(), self.frameworks)
+            return self._reader
 
     def lookup(self, query: str) -> LookupResult:
-        return self.snapshot()[1].lookup(query)
+        return self.reader().lookup(query)
 
     def organisation(self, code: str) -> Organisation | None:
-        return self.snapshot()[0].organisations.get(code)
+        return self.reader().organisation(code)
 
     def segment(self, code: str) -> SegmentView | None:
-        snapshot = self.snapshot()[0]
+        return self.reader().segment(code)
+
+    def history(self, code: str) -> HistoryView | None:
+        return self.reader().history(code)
+
+
+class SegmentReader:
+    """Answers from one snapshot; immutable, so it can be shared between threads."""
+
+    def __init__(self, snapshot: Snapshot, frameworks: FrameworkCatalogue) -> None:
+        self.snapshot = snapshot
+        self.frameworks = frameworks
+        self.index = OrganisationIndex(snapshot.organisations.values(), snapshot.aliases)
+
+    def lookup(self, query: str) -> LookupResult:
+        return self.index.lookup(query)
+
+    def organisation(self, code: str) -> Organisation | None:
+        return self.snapshot.organisations.get(code)
+
+    def segment(self, code: str) -> SegmentView | None:
+        snapshot = self.snapshot
         organisation = snapshot.organisations.get(code)
         if organisation is None:
             return None
@@ -123,21 +143,20 @@ class SegmentService:
             since=since,
             previous=previous,
             domains=tuple(snapshot.domain_results.get((code, current.quarter), ())),
-            worst_metrics=self._worst(snapshot, current),
+            worst_metrics=self._worst(current),
             provisional_note=framework.thresholds_note if framework and current.basis is Basis.DERIVED else "",
         )
 
     def history(self, code: str) -> HistoryView | None:
-        snapshot = self.snapshot()[0]
-        organisation = snapshot.organisations.get(code)
+        organisation = self.snapshot.organisations.get(code)
         if organisation is None:
             return None
-        entries = tuple((a, self._framework_name(a.framework)) for a in snapshot.reported_history.get(code, []))
-        return HistoryView(organisation, entries)
+        history = self.snapshot.reported_history.get(code, [])
+        return HistoryView(organisation, tuple((a, self._framework_name(a.framework)) for a in history))
 
     def league(self, table: TrustType, region: str | None = None) -> LeagueView:
         """The latest quarter's league table for a trust type, by NHS England's rank."""
-        snapshot = self.snapshot()[0]
+        snapshot = self.snapshot
         latest = [
             (snapshot.organisations[code], history[-1])
             for code, history in snapshot.reported_history.items()
@@ -151,7 +170,7 @@ class SegmentService:
 
     def list_segment(self, segment: int, region: str | None = None) -> ListView:
         """Organisations whose latest reported segment is `segment`, best average first."""
-        snapshot = self.snapshot()[0]
+        snapshot = self.snapshot
         rows = [
             TableRow(snapshot.organisations[code], history[-1])
             for code, history in snapshot.reported_history.items()
@@ -162,17 +181,13 @@ class SegmentService:
         rows.sort(key=lambda r: (r.assessment.average_score or Decimal(9), r.organisation.name))
         return ListView(segment, region, tuple(rows))
 
-    def regions(self) -> list[str]:
-        snapshot = self.snapshot()[0]
-        return sorted({org.region for org in snapshot.organisations.values() if org.region})
-
-    def _worst(self, snapshot: Snapshot, assessment: Assessment) -> tuple[MetricLine, ...]:
+    def _worst(self, assessment: Assessment) -> tuple[MetricLine, ...]:
         framework = self.frameworks.by_code(assessment.framework)
-        scores = snapshot.scores.get((assessment.ods_code, assessment.quarter), {})
+        scores = self.snapshot.scores.get((assessment.ods_code, assessment.quarter), {})
         if framework is None or not scores:
             return ()
         return tuple(
-            MetricLine(metric, _metric_name(snapshot, metric), score)
+            MetricLine(metric, _metric_name(self.snapshot, metric), score)
             for metric, score in worst_scores(scores, framework)
         )
 

@@ -90,7 +90,7 @@ def reason_to_json(reason: Reason) -> dict[str, Any]:
 
 
 def reason_from_json(data: dict[str, Any]) -> Reason:
-    return Reason(Step(data["step"]), data["text"], tuple(data.get("metrics", ())))
+    return Reason.plain(Step(data["step"]), data["text"], tuple(data.get("metrics", ())))
 
 
 def disagreement_to_json(d: Disagreement) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from oversight_bot.domain.assessments import Assessment
@@ -24,13 +24,15 @@ from oversight_bot.store.tables import (
 
 
 class SqlAlchemySnapshotSource:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, engine: Engine, session_factory: sessionmaker[Session]) -> None:
+        self.engine = engine
         self.session_factory = session_factory
         self._version_query = select(func.max(ImportRow.id))
 
     def version(self) -> int:
-        with self.session_factory() as session:
-            return session.scalar(self._version_query) or 0
+        """The latest import's id: asked on every question, so a bare Core query, not a session."""
+        with self.engine.connect() as connection:
+            return connection.execute(self._version_query).scalar() or 0
 
     def load(self) -> Snapshot:
         with self.session_factory() as session, session.begin():

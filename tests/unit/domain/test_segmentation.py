@@ -237,3 +237,11 @@ def test_a_worse_average_never_gives_a_better_segment(
     worse[which] = (min(D(4), average + worse_by), override, programme, table)
     after = {a.ods_code: a for a in assess_quarter(Q1, _inputs(worse), framework, cuts)}
     assert after[f"P{which}"].segment >= before[f"P{which}"].segment
+
+
+@given(st.lists(st.tuples(st.integers(1, 4), averages), min_size=1, max_size=80, unique=True))
+def test_without_ties_the_ranks_are_a_permutation_of_the_table(entries: list[tuple[int, Decimal]]) -> None:
+    ranks = league_ranks({f"P{n}": (MH, segment, average) for n, (segment, average) in enumerate(entries)})
+    assert sorted(standing.rank for standing in ranks.values()) == list(range(1, len(entries) + 1))
+    ordered = sorted(ranks, key=lambda org: ranks[org].rank)
+    assert [entries[int(org[1:])] for org in ordered] == sorted(entries)
