@@ -35,7 +35,7 @@ def main() -> None:
     )
     print(report("why <ODS code>", time_calls(lambda: conversation.respond(f"why {next(by_code)}", actor), 2000)))
     print(report("league mh (page 1)", time_calls(lambda: conversation.respond("league mh", actor), 1000)))
-    print(report("  of which: data-version check (one SELECT)", time_calls(app.segments.source.version, 5000)))
+    print(report("data-version check when due (at most once a second)", time_calls(app.segments.source.version, 5000)))
     app.close()
 
 

@@ -7,11 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from slack_bolt import App
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
 
+from oversight_bot.chat.handle import Conversation
 from oversight_bot.config import Settings
 from oversight_bot.domain.frameworks import FrameworkCatalogue
+from oversight_bot.errors import StoreUnavailable
 from oversight_bot.ingest.frameworks import read_frameworks
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
@@ -20,6 +24,8 @@ from oversight_bot.services.imports import Importer, ImportReport
 from oversight_bot.services.ports import UnitOfWork
 from oversight_bot.services.seeding import SeedReaders, seed
 from oversight_bot.services.segments import SegmentService
+from oversight_bot.slack.app import build_slack_app
+from oversight_bot.slack.http import create_http_app
 from oversight_bot.store import schema
 from oversight_bot.store.db import make_engine, make_session_factory
 from oversight_bot.store.snapshot import SqlAlchemySnapshotSource
@@ -50,6 +56,7 @@ class Application:
     frameworks: FrameworkCatalogue
     importer: Importer
     segments: SegmentService
+    conversation: Conversation
     uow: Callable[[], UnitOfWork]
 
     def close(self) -> None:
@@ -65,12 +72,35 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
     def uow() -> UnitOfWork:
         return SqlAlchemyUnitOfWork(session_factory)
 
-    importer = Importer(uow, SystemClock(), frameworks)
     segments = SegmentService(SqlAlchemySnapshotSource(engine, session_factory), frameworks)
-    app = Application(settings, engine, session_factory, frameworks, importer, segments, uow)
+    importer = Importer(uow, SystemClock(), frameworks, after_commit=segments.invalidate)
+    app = Application(settings, engine, session_factory, frameworks, importer, segments, Conversation(segments), uow)
     if prepare_store:
         prepare(app)
     return app
+
+
+def healthy(app: Application) -> Callable[[], bool]:
+    """Whether the store answers: what `/healthz` reports."""
+
+    def check() -> bool:
+        try:
+            app.segments.source.version()
+        except StoreUnavailable:
+            return False
+        return True
+
+    return check
+
+
+def slack_app(app: Application, *, socket_mode: bool) -> App:
+    return build_slack_app(app.settings, app.conversation, app.engine, socket_mode=socket_mode)
+
+
+def slack_http_app_from_environment() -> Starlette:
+    """uvicorn's factory for `oversight serve --slack-http --workers N`: each process wires its own."""
+    app = build(Settings())
+    return create_http_app(slack_app(app, socket_mode=False), healthy(app))
 
 
 def prepare(app: Application) -> list[ImportReport]:

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    # The Slack Web API's base URL: Slack's own unless a stand-in (tests, staging) is wanted.
+    slack_api_url: str = "https://slack.com/api/"
+    # Multi-workspace installs (OAuth), when both are set; installations are kept in the store.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_port: int = 3000
 
     teams_app_id: str | None = None
 
@@ -38,9 +44,20 @@ class Settings(BaseSettings):
 
     @property
     def slack_configured(self) -> bool:
-        return self.slack_bot_token is not None and (
-            self.slack_app_token is not None or self.slack_signing_secret is not None
-        )
+        return self.slack_socket_mode or self.slack_http_mode
+
+    @property
+    def slack_socket_mode(self) -> bool:
+        return self.slack_app_token is not None and self.slack_bot_token is not None
+
+    @property
+    def slack_http_mode(self) -> bool:
+        single_workspace = self.slack_bot_token is not None
+        return self.slack_signing_secret is not None and (single_workspace or self.slack_oauth)
+
+    @property
+    def slack_oauth(self) -> bool:
+        return self.slack_client_id is not None and self.slack_client_secret is not None
 
     @property
     def teams_configured(self) -> bool:

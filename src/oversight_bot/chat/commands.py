@@ -142,3 +142,23 @@ def _list(rest: str) -> Command:
     if page is None:
         return ShowHelp(problem="`page:` needs a whole number, like `page:2`.")
     return ListSegment(segment=int(segment), region=options.get("region") or None, page=page)
+
+
+def command_text(command: Command) -> str:
+    """The text that parses back to `command`: what a button runs, or a shared answer re-runs."""
+    match command:
+        case GetSegment(query=query) | ExplainSegment(query=query) | ShowHistory(query=query):
+            return f"{command.verb} {query}"
+        case ShowLeague(table=table, region=region, page=page):
+            return " ".join(
+                filter(None, ["league", table.short, f"region:{region}" if region else "", _page_text(page)])
+            )
+        case ListSegment(segment=segment, region=region, page=page):
+            return " ".join(
+                filter(None, [f"list segment:{segment}", f"region:{region}" if region else "", _page_text(page)])
+            )
+    return "help"
+
+
+def _page_text(page: int) -> str:
+    return f"page:{page}" if page > 1 else ""

@@ -16,6 +16,7 @@ from oversight_bot.chat.commands import (
     parse_text,
 )
 from oversight_bot.chat.replies import Reply
+from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.lookup import LookupStatus
 from oversight_bot.services.segments import SegmentService
 
@@ -37,6 +38,25 @@ class Conversation:
         return self.handle(parse_text(text), actor)
 
     def handle(self, command: Command, actor: Actor) -> Reply:
+        try:
+            return self._handle(command, actor)
+        except StoreUnavailable:
+            return wording.unavailable_reply()
+
+    def latest_changes(self) -> Reply:
+        try:
+            return wording.changes_reply(self.segments.reader().recent_changes())
+        except StoreUnavailable:
+            return wording.unavailable_reply()
+
+    def suggest_organisations(self, typed: str) -> list[tuple[str, str]]:
+        """(ODS code, name) pairs for a typeahead; none when the store cannot be reached."""
+        try:
+            return self.segments.reader().suggest(typed)
+        except StoreUnavailable:
+            return []
+
+    def _handle(self, command: Command, actor: Actor) -> Reply:
         match command:
             case GetSegment() | ExplainSegment() | ShowHistory():
                 return self._about_organisation(command)

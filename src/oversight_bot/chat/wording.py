@@ -8,7 +8,7 @@ from oversight_bot.chat.replies import Choice, Fact, Reply, ReplyKind, Section
 from oversight_bot.domain.assessments import Assessment, Basis
 from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType, display_name
 from oversight_bot.services.lookup import Candidate
-from oversight_bot.services.segments import HistoryView, LeagueView, ListView, SegmentView, TableRow
+from oversight_bot.services.segments import ChangesView, HistoryView, LeagueView, ListView, SegmentView, TableRow
 
 PAGE_SIZE = 20
 
@@ -294,4 +294,35 @@ def help_reply(problem: str | None = None, suggestion: str | None = None) -> Rep
         sections=tuple(sections),
         choices=(Choice(f"Try: {suggestion}"[:75], suggestion),) if suggestion else (),
         footnote="Segments are NHS England's published results; anything derived here is labelled as derived.",
+    )
+
+
+def changes_reply(view: ChangesView, limit: int = 20) -> Reply:
+    """The latest quarter's segment moves, worsening first; for the Slack Home tab and digests."""
+    if not view.moves:
+        return Reply(
+            ReplyKind.ANSWER,
+            "Segment changes",
+            "no segment changes",
+            (Section(lines=("No organisation changed segment in the latest quarter held.",)),),
+        )
+    lines = tuple(
+        f"{display_name(m.organisation.name)} ({m.organisation.ods_code}): segment {m.previous.segment} → "
+        f"{m.current.segment}, {m.current.quarter}"
+        for m in view.moves[:limit]
+    )
+    extra = (f"... and {len(view.moves) - limit} more.",) if len(view.moves) > limit else ()
+    title = f"Segment changes in the latest quarter: {len(view.moves)}"
+    return Reply(ReplyKind.ANSWER, title, title, (Section(lines=lines + extra),), footnote="Worse segments first.")
+
+
+UNAVAILABLE = (
+    "The oversight data store cannot be reached just now, so nothing could be looked up. "
+    "Try again in a minute; if it persists, tell the bot's administrators."
+)
+
+
+def unavailable_reply() -> Reply:
+    return Reply(
+        ReplyKind.ERROR, "Oversight data unavailable", "oversight data unavailable", (Section(lines=(UNAVAILABLE,)),)
     )

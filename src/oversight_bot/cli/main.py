@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
-from oversight_bot.bootstrap import Application, build
+from oversight_bot.bootstrap import Application, build, healthy, slack_app
 from oversight_bot.chat.commands import parse_text
-from oversight_bot.chat.handle import Actor, Conversation
+from oversight_bot.chat.handle import Actor
 from oversight_bot.cli import output
 from oversight_bot.config import Settings
 from oversight_bot.console.render import render
@@ -30,11 +30,12 @@ from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, r
 from oversight_bot.ingest.segments import read_segments_file
 from oversight_bot.services.imports import ImportReport
 from oversight_bot.services.nof_check import check_release
+from oversight_bot.slack import http, socket_mode
 from oversight_bot.store import schema
 
 CONNECT_HINT = (
-    "No chat platform configured: this is the terminal console. To connect Slack or Teams, see "
-    "README.md (set OVERSIGHT_SLACK_BOT_TOKEN and OVERSIGHT_SLACK_APP_TOKEN, or OVERSIGHT_TEAMS_APP_ID)."
+    "No chat platform configured, so this is the terminal console. To connect Slack, set "
+    "OVERSIGHT_SLACK_BOT_TOKEN and OVERSIGHT_SLACK_APP_TOKEN (README.md, 'Connect to Slack')."
 )
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -81,11 +82,51 @@ def console_actor() -> Actor:
 
 @cli.command()
 def run() -> None:
-    """The main job: prepare the store (seeding it on first use) and serve chat; the console when no
-    chat platform is configured."""
+    """The main job: prepare the store (seeding it on first use) and serve chat: Slack when it is
+    configured (Socket Mode with an app token, HTTP mode with a signing secret), the console otherwise."""
     with application() as app:
-        out.print(CONNECT_HINT, style="dim", markup=False)
-        Repl(Conversation(app.segments), out, console_actor()).run()
+        settings = app.settings
+        if settings.slack_socket_mode:
+            _serve_socket_mode(app)
+        elif settings.slack_http_mode:
+            _serve_http(app, "0.0.0.0", settings.slack_port, workers=1)
+        else:
+            out.print(CONNECT_HINT, style="dim", markup=False)
+            Repl(app.conversation, out, console_actor()).run()
+
+
+@cli.command()
+def serve(
+    slack_http: Annotated[bool, typer.Option("--slack-http", help="Slack's HTTP mode: POST /slack/events.")] = False,
+    slack_socket: Annotated[bool, typer.Option("--slack-socket", help="Slack's Socket Mode (no public URL).")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on (HTTP mode).")] = "0.0.0.0",
+    port: Annotated[int | None, typer.Option(help="Port (HTTP mode); default OVERSIGHT_SLACK_PORT or 3000.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processes (HTTP mode); one per core is a good start.")] = 1,
+) -> None:
+    """Serve a chat platform (one of --slack-http, --slack-socket)."""
+    if slack_http == slack_socket:
+        raise typer.BadParameter("choose one of --slack-http or --slack-socket")
+    with application() as app:
+        if slack_socket:
+            _serve_socket_mode(app)
+        else:
+            _serve_http(app, host, port or app.settings.slack_port, workers)
+
+
+def _serve_socket_mode(app: Application) -> None:
+    token = app.settings.slack_app_token
+    if token is None:
+        raise ConfigurationError("Socket Mode needs OVERSIGHT_SLACK_APP_TOKEN (xapp-...) and OVERSIGHT_SLACK_BOT_TOKEN")
+    err.print("Slack: Socket Mode (Ctrl-C to stop).", markup=False)
+    socket_mode.run(slack_app(app, socket_mode=True), token.get_secret_value())
+
+
+def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
+    err.print(f"Slack: HTTP mode on http://{host}:{port}/slack/events (Ctrl-C to stop).", markup=False)
+    if workers > 1:
+        http.serve_workers("oversight_bot.bootstrap:slack_http_app_from_environment", host, port, workers)
+    else:
+        http.serve(http.create_http_app(slack_app(app, socket_mode=False), healthy(app)), host, port)
 
 
 @cli.command()
@@ -93,7 +134,7 @@ def console() -> None:
     """Chat with the bot in this terminal, as you would in Slack or Teams."""
     with application() as app:
         out.print("Type `help` for commands, `quit` to leave.", style="dim", markup=False)
-        Repl(Conversation(app.segments), out, console_actor()).run()
+        Repl(app.conversation, out, console_actor()).run()
 
 
 @cli.command()
@@ -102,7 +143,7 @@ def ask(
 ) -> None:
     """Answer one message and exit."""
     with application() as app:
-        reply = Conversation(app.segments).handle(parse_text(text), console_actor())
+        reply = app.conversation.handle(parse_text(text), console_actor())
         if json:
             emit_json(output.reply_json(reply))
         else:

@@ -88,10 +88,17 @@ class _Plan:
 
 
 class Importer:
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, frameworks: FrameworkCatalogue) -> None:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        frameworks: FrameworkCatalogue,
+        after_commit: Callable[[], None] = lambda: None,
+    ) -> None:
         self.uow = uow
         self.clock = clock
         self.frameworks = frameworks
+        self.after_commit = after_commit  # e.g. tell this process's readers that the data changed
 
     def organisations(self, batch: OrganisationList, kind: str) -> ImportReport:
         """ODS trusts or ICBs. ODS owns names, regions, ICBs and dates; trust types come from NHS England."""
@@ -306,6 +313,7 @@ class Importer:
         _write(uow, plan, import_id, now)
         uow.outbox.append(events, import_id, now)
         uow.commit()
+        self.after_commit()
         return ImportReport(kind, source.name, source.rows, import_id, counts, tuple(events), found, tuple(plan.notes))
 
 

@@ -132,6 +132,20 @@ class OrganisationIndex:
             return self._choose(text, corrected, "typo")
         return self._fuzzy(text, normal)
 
+    def suggest(self, query: str, limit: int = 20) -> list[Candidate]:
+        """Candidates for a typeahead: a resolved match first, then names with the typed words."""
+        result = self.lookup(query)
+        found = [self._candidate(result.organisation, 100.0)] if result.organisation else list(result.candidates)
+        normal = normalise(query)
+        if len(found) < limit and normal:
+            codes = self._word_matches(normal) or self._corrected_word_matches(normal)
+            seen = {c.ods_code for c in found}
+            found += [c for c in self._rank(query, (self.by_code[code] for code in codes)) if c.ods_code not in seen]
+        return found[:limit]
+
+    def _candidate(self, organisation: Organisation, score: float) -> Candidate:
+        return Candidate(organisation.ods_code, organisation.name, score, organisation.is_open)
+
     def _word_matches(self, normal: str) -> set[str]:
         """Organisations whose names hold every significant word of the query.
 
@@ -198,7 +212,7 @@ class OrganisationIndex:
         """The closest names first (open before closed); scored in one rapidfuzz pass, which stays
         fast when a common word matches thousands of names."""
         choices = {org.ods_code: self.choices[org.ods_code] for org in organisations}
-        scored = process.extract(normalise(query), choices, scorer=fuzz.WRatio, limit=MAX_CANDIDATES * 4)
+        scored = process.extract(normalise(query), choices, scorer=fuzz.WRatio, limit=max(MAX_CANDIDATES * 4, 100))
         candidates = [
             Candidate(code, self.by_code[code].name, round(score, 1), self.by_code[code].is_open)
             for _, score, code in scored

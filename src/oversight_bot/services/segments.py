@@ -6,7 +6,10 @@ committed since it was built.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -72,6 +75,18 @@ class LeagueView:
 
 
 @dataclass(frozen=True, slots=True)
+class Move:
+    organisation: Organisation
+    previous: Assessment
+    current: Assessment
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesView:
+    moves: tuple[Move, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ListView:
     segment: int
     region: str | None
@@ -79,24 +94,44 @@ class ListView:
 
 
 class SegmentService:
-    """Hands out readers over the current snapshot, rebuilding it only after an import has committed."""
+    """Hands out readers over the current snapshot, rebuilding it only after an import has committed.
 
-    def __init__(self, source: SnapshotSource, frameworks: FrameworkCatalogue) -> None:
+    Whether an import has committed is asked of the store at most once every `recheck_after_s`
+    (a single-row query), so most questions touch no database at all. An import in this process
+    is seen at once (`invalidate`); one in another process within `recheck_after_s`.
+    """
+
+    def __init__(
+        self,
+        source: SnapshotSource,
+        frameworks: FrameworkCatalogue,
+        *,
+        recheck_after_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.source = source
         self.frameworks = frameworks
+        self.recheck_after_s = recheck_after_s
+        self.clock = clock
         self._reader: SegmentReader | None = None
+        self._checked_at = -math.inf
         self._lock = threading.Lock()
 
     def reader(self) -> SegmentReader:
         """A reader over one consistent version of the data: take one per question."""
-        version = self.source.version()
         reader = self._reader
-        if reader is not None and reader.snapshot.version == version:
+        if reader is not None and self.clock() - self._checked_at < self.recheck_after_s:
             return reader
+        version = self.source.version()
         with self._lock:
+            self._checked_at = self.clock()
             if self._reader is None or self._reader.snapshot.version != version:
                 self._reader = SegmentReader(self.source.load(), self.frameworks)
             return self._reader
+
+    def invalidate(self) -> None:
+        """Check the store on the next question (called after an import commits in this process)."""
+        self._checked_at = -math.inf
 
     def lookup(self, query: str) -> LookupResult:
         return self.reader().lookup(query)
@@ -180,6 +215,30 @@ class SegmentReader:
         ]
         rows.sort(key=lambda r: (r.assessment.average_score or Decimal(9), r.organisation.name))
         return ListView(segment, region, tuple(rows))
+
+    def recent_changes(self) -> ChangesView:
+        """Organisations whose reported segment moved into each table's latest quarter."""
+        latest_by_table: dict[object, Quarter] = {}
+        for history in self.snapshot.reported_history.values():
+            if history:
+                table = history[-1].peer_table
+                latest_by_table[table] = max(latest_by_table.get(table, history[-1].quarter), history[-1].quarter)
+        moves = []
+        for code, history in self.snapshot.reported_history.items():
+            if len(history) < 2:
+                continue
+            previous, current = history[-2], history[-1]
+            moved = previous.quarter == current.quarter.previous() and previous.segment != current.segment
+            if moved and current.quarter == latest_by_table.get(current.peer_table):
+                moves.append(Move(self.snapshot.organisations[code], previous, current))
+        moves.sort(
+            key=lambda m: (m.current.quarter, m.current.segment - m.previous.segment, m.organisation.name), reverse=True
+        )
+        return ChangesView(tuple(moves))
+
+    def suggest(self, query: str, limit: int = 20) -> list[tuple[str, str]]:
+        """(ODS code, name) pairs for a typeahead: the best matches for what has been typed so far."""
+        return [(c.ods_code, c.name) for c in self.index.suggest(query, limit)]
 
     def _worst(self, assessment: Assessment) -> tuple[MetricLine, ...]:
         framework = self.frameworks.by_code(assessment.framework)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from oversight_bot.domain.assessments import Assessment
 from oversight_bot.domain.metrics import DomainResult
 from oversight_bot.domain.quarters import Quarter
+from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.snapshot import Snapshot
 from oversight_bot.store import mapping
 from oversight_bot.store.tables import (
@@ -23,6 +27,16 @@ from oversight_bot.store.tables import (
 )
 
 
+@contextmanager
+def unavailable_as_domain_error() -> Iterator[None]:
+    """A database that is down or locked becomes `StoreUnavailable`, without the driver's message
+    (which could quote a statement's parameters)."""
+    try:
+        yield
+    except OperationalError as error:
+        raise StoreUnavailable(f"the store is unavailable ({type(error.orig).__name__})") from None
+
+
 class SqlAlchemySnapshotSource:
     def __init__(self, engine: Engine, session_factory: sessionmaker[Session]) -> None:
         self.engine = engine
@@ -31,11 +45,11 @@ class SqlAlchemySnapshotSource:
 
     def version(self) -> int:
         """The latest import's id: asked on every question, so a bare Core query, not a session."""
-        with self.engine.connect() as connection:
+        with unavailable_as_domain_error(), self.engine.connect() as connection:
             return connection.execute(self._version_query).scalar() or 0
 
     def load(self) -> Snapshot:
-        with self.session_factory() as session, session.begin():
+        with unavailable_as_domain_error(), self.session_factory() as session, session.begin():
             return Snapshot(
                 version=session.scalar(self._version_query) or 0,
                 organisations={

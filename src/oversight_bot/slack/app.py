@@ -1,0 +1,196 @@
+"""Build the Bolt `App` from settings: one app, served by Socket Mode or over HTTP.
+
+`process_before_response=True`, deliberately (docs/slack.md): Bolt's default mode hands the
+listener to a thread and polls for its `ack()` every 10 ms, a 10 ms floor on every request. Here
+`/segment` answers inside the acknowledgement in well under a millisecond, and anything slower (a
+Web API call) runs in a lazy listener after the acknowledgement has gone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import traceback
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import Engine
+
+from oversight_bot.chat.handle import Conversation
+from oversight_bot.config import Settings
+from oversight_bot.errors import ConfigurationError
+from oversight_bot.slack import listeners
+from oversight_bot.slack.authorize import SingleWorkspaceAuthorize
+
+logger = logging.getLogger(__name__)
+
+# Least privilege, and the same list as manifest.yml (a test keeps them equal).
+BOT_SCOPES = ["commands"]
+API_TIMEOUT_S = 5
+REPLAY_WINDOW_S = 5 * 60  # Slack's own window for a request's timestamp
+INSTALLATIONS_TABLE, BOTS_TABLE, STATES_TABLE = "slack_installations", "slack_bots", "slack_oauth_states"
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The client for interactive work (views, response URLs): a short timeout, one retry after a
+    429's Retry-After (it runs in a lazy listener, never on a request thread). No token of its own:
+    each request's token comes from authorisation."""
+    client = WebClient(base_url=settings.slack_api_url, timeout=API_TIMEOUT_S)
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=1),
+        RateLimitErrorRetryHandler(max_retry_count=1),
+    ]
+    return client
+
+
+def build_slack_app(
+    settings: Settings, conversation: Conversation, engine: Engine | None = None, *, socket_mode: bool = False
+) -> App:
+    client = web_client(settings)
+    options: dict[str, Any] = {
+        "client": client,
+        "process_before_response": True,
+        "token_verification_enabled": False,
+        "request_verification_enabled": not socket_mode,
+        "signing_secret": settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None,
+        "logger": logging.getLogger("oversight_bot.slack.bolt"),
+    }
+    if settings.slack_oauth and not socket_mode:
+        options |= _oauth_options(settings, engine, client)
+    elif settings.slack_bot_token is not None:
+        single = SingleWorkspaceAuthorize(client, settings.slack_bot_token.get_secret_value())
+
+        def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            return single.authorize(enterprise_id, team_id)
+
+        options["authorize"] = authorize
+    else:
+        raise ConfigurationError("Slack needs OVERSIGHT_SLACK_BOT_TOKEN, or a client id and secret for OAuth")
+    if not socket_mode and options["signing_secret"] is None:
+        raise ConfigurationError("Slack's HTTP mode needs OVERSIGHT_SLACK_SIGNING_SECRET")
+    app = App(**options)
+    if not socket_mode:
+        app.use(ReplayGuard())
+    app.error(answer_unexpected_error)
+    listeners.register(app, conversation)
+    return app
+
+
+def _oauth_options(settings: Settings, engine: Engine | None, client: WebClient) -> dict[str, Any]:
+    """Multi-workspace installs, kept in the store's own database (tables made by its migrations)."""
+    if engine is None:
+        raise ConfigurationError("OAuth installs need the store's database engine")
+    assert settings.slack_client_id is not None and settings.slack_client_secret is not None
+    installations = SQLAlchemyInstallationStore(
+        client_id=settings.slack_client_id,
+        engine=engine,
+        bots_table_name=BOTS_TABLE,
+        installations_table_name=INSTALLATIONS_TABLE,
+    )
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, table_name=STATES_TABLE)
+    oauth = OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=BOT_SCOPES,
+        installation_store=installations,
+        installation_store_bot_only=True,
+        state_store=states,
+    )
+    return {"oauth_settings": oauth, "authorize": InstalledBotAuthorize(installations)}
+
+
+class InstalledBotAuthorize(Authorize):
+    """Authorise from the stored installation, without Bolt's default `auth.test` call per request
+    (the installation already records the bot's ids)."""
+
+    def __init__(self, store: SQLAlchemyInstallationStore) -> None:
+        super().__init__()
+        self.store = store
+
+    def __call__(
+        self,
+        *,
+        context: BoltContext,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        actor_enterprise_id: str | None = None,
+        actor_team_id: str | None = None,
+        actor_user_id: str | None = None,
+    ) -> AuthorizeResult | None:
+        enterprise_install = bool(context.is_enterprise_install)
+        bot = self.store.find_bot(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=enterprise_install
+        )
+        if bot is None:
+            return None
+        return AuthorizeResult(
+            enterprise_id=bot.enterprise_id,
+            team_id=bot.team_id,
+            bot_token=bot.bot_token,
+            bot_id=bot.bot_id,
+            bot_user_id=bot.bot_user_id,
+        )
+
+
+class ReplayGuard:
+    """Refuse a signed request seen before (401): Slack's signature proves who sent a request, not
+    that it was sent once. The memory is per process and lasts as long as a timestamp is valid."""
+
+    def __init__(self, window_s: float = REPLAY_WINDOW_S, capacity: int = 100_000) -> None:
+        self.window_s = window_s
+        self.capacity = capacity
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        signature = _header(req, "x-slack-signature")
+        if signature and not self._first_sight(signature):
+            logger.warning("refused a replayed request")
+            return BoltResponse(
+                status=401, body='{"error":"replayed request"}', headers={"content-type": "application/json"}
+            )
+        return next()
+
+    def _first_sight(self, signature: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            while self._seen and (
+                next(iter(self._seen.values())) < now - self.window_s or len(self._seen) > self.capacity
+            ):
+                self._seen.popitem(last=False)
+            if signature in self._seen:
+                return False
+            self._seen[signature] = now
+            return True
+
+
+def _header(req: BoltRequest, name: str) -> str | None:
+    values = req.headers.get(name)
+    return values[0] if values else None
+
+
+def answer_unexpected_error(error: Exception, request: BoltRequest) -> BoltResponse:
+    """Log the error without the request body or the exception's message (either may hold a user's
+    words), and tell the user in plain words with a reference, never with a traceback."""
+    reference = uuid.uuid4().hex[:8]
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    logger.error("unexpected %s (ref %s) handling a Slack request:\n%s", type(error).__name__, reference, frames)
+    text = (
+        f"Sorry, something went wrong on our side (reference {reference}). Please try again; "
+        "if it keeps happening, tell the bot's administrators."
+    )
+    body = json.dumps({"response_type": "ephemeral", "text": text})
+    return BoltResponse(status=200, body=body, headers={"content-type": "application/json"})

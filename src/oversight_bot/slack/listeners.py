@@ -1,0 +1,83 @@
+"""Bolt listeners: parse, ask the chat layer, render. Commands answer inside the acknowledgement;
+anything that calls Slack back (buttons, the Home tab) acknowledges first and works in a lazy
+listener, off the request thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from oversight_bot.chat.commands import GetSegment, command_text, parse_segment_command, parse_text
+from oversight_bot.chat.handle import Actor, Conversation
+from oversight_bot.slack import blocks, ids
+
+
+def register(app: App, conversation: Conversation) -> None:
+    """Attach every listener; the manifest test checks that these match manifest.yml."""
+
+    def actor(context: BoltContext, body: dict[str, Any]) -> Actor:
+        user = context.user_id or body.get("user_id") or (body.get("user") or {}).get("id") or "unknown"
+        return Actor("slack", str(user), context.channel_id)
+
+    @app.command(ids.SLASH_SEGMENT)
+    def segment(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        parsed = parse_segment_command(command.get("text", ""))
+        reply = conversation.handle(parsed, actor(context, command))
+        ack(response_type="ephemeral", **blocks.message(reply, command=command_text(parsed), share=True))
+
+    @app.command(ids.SLASH_OVERSIGHT)
+    def oversight(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        parsed = parse_text(command.get("text", ""))
+        reply = conversation.handle(parsed, actor(context, command))
+        ack(response_type="ephemeral", **blocks.message(reply, command=command_text(parsed), share=True))
+
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def run_command(body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+        """A button that runs a command: in a private answer it replaces it; under a shared one it
+        answers the presser privately, leaving the channel's message alone."""
+        text = body["actions"][0].get("value", "")
+        reply = conversation.respond(text, actor(context, body))
+        private = bool((body.get("container") or {}).get("is_ephemeral"))
+        respond(response_type="ephemeral", replace_original=private, **blocks.message(reply, command=text, share=True))
+
+    def share(body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+        text = body["actions"][0].get("value", "")
+        who = actor(context, body)
+        reply = conversation.respond(text, who)
+        respond(response_type="in_channel", delete_original=True, **blocks.message(reply, shared_by=who.user_id))
+
+    app.action(ids.RUN_COMMAND_PATTERN)(ack=acknowledge, lazy=[run_command])
+    app.action(ids.SHARE)(ack=acknowledge, lazy=[share])
+
+    @app.options(ids.ORGANISATION_SELECT)
+    def organisation_options(ack: Ack, payload: dict[str, Any]) -> None:
+        ack(options=blocks.organisation_options(conversation.suggest_organisations(payload.get("value", ""))))
+
+    def open_lookup(body: dict[str, Any], client: WebClient) -> None:
+        client.views_open(trigger_id=body["trigger_id"], view=blocks.lookup_modal())
+
+    app.action(ids.HOME_LOOKUP)(ack=acknowledge, lazy=[open_lookup])
+
+    @app.view(ids.LOOKUP_MODAL)
+    def lookup_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        chosen = view["state"]["values"][ids.LOOKUP_BLOCK][ids.ORGANISATION_SELECT].get("selected_option") or {}
+        code = str(chosen.get("value", ""))
+        if not code:
+            ack(response_action="errors", errors={ids.LOOKUP_BLOCK: "Choose an organisation from the list."})
+            return
+        reply = conversation.handle(GetSegment(query=code), actor(context, body))
+        ack(response_action="update", view=blocks.answer_modal(reply))
+
+    def publish_home(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        home = blocks.home_view(
+            conversation.latest_changes(), conversation.respond("help", Actor("slack", event["user"]))
+        )
+        client.views_publish(user_id=event["user"], view=home)
+
+    app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])

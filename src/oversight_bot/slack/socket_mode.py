@@ -1,0 +1,44 @@
+"""Slack's Socket Mode: no public URL, a websocket Slack opens to us. Start-up keeps trying while
+Slack is unreachable, instead of failing, and the client reconnects by itself after a drop."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+logger = logging.getLogger(__name__)
+FIRST_WAIT_S, LONGEST_WAIT_S = 1.0, 60.0
+
+
+def connect(app: App, app_token: str, stop: threading.Event | None = None) -> SocketModeHandler | None:
+    """Connect, retrying with backoff while Slack cannot be reached; None if stopped first."""
+    stop = stop or threading.Event()
+    handler = SocketModeHandler(app, app_token)
+    wait = FIRST_WAIT_S
+    while not stop.is_set():
+        try:
+            handler.connect()
+            logger.info("connected to Slack in Socket Mode")
+            return handler
+        except (SlackApiError, SlackClientError, OSError) as error:
+            logger.warning("Slack is unreachable (%s); trying again in %.0f s", type(error).__name__, wait)
+            stop.wait(wait)
+            wait = min(wait * 2, LONGEST_WAIT_S)
+    return None
+
+
+def run(app: App, app_token: str) -> None:
+    """Serve until interrupted."""
+    handler = connect(app, app_token)
+    if handler is None:
+        return
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        handler.close()

@@ -1,0 +1,117 @@
+"""Slash commands and buttons through real Bolt dispatch of correctly signed requests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from slack_bolt import App
+
+from oversight_bot.slack import ids
+from tests.conversation_cases import CASES, Case
+from tests.integration.slack.conftest import buttons_of, dispatch, reply_of, text_of
+from tests.slack_requests import block_action, slash_command
+from tests.slack_standin import SlackStandIn
+
+
+def test_segment_answers_privately_inside_the_acknowledgement(bolt: App, standin: SlackStandIn) -> None:
+    response = dispatch(bolt, slash_command("/segment", "RWR", response_url=standin.response_url()))
+    message = reply_of(response)
+    assert message["response_type"] == "ephemeral"
+    shown = text_of(message)
+    assert "Hertfordshire Partnership University NHS Foundation Trust (RWR)" in shown
+    assert "26th of 61 mental health and community trusts" in shown
+    assert message["text"].startswith("RWR Hertfordshire Partnership")
+    buttons = buttons_of(message)
+    assert buttons["Share in channel"] == "segment RWR"
+    assert buttons["Why?"] == "why RWR"
+    # Answered in the acknowledgement. The only Web API call is the bot asking who it is, once.
+    assert [call.method for call in standin.calls] == ["auth.test"]
+    dispatch(bolt, slash_command("/segment", "RR8", response_url=standin.response_url()))
+    assert [call.method for call in standin.calls] == ["auth.test"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.text or "(empty)" for c in CASES])
+def test_the_shared_conversation_cases_in_slack(bolt: App, standin: SlackStandIn, case: Case) -> None:
+    message = reply_of(dispatch(bolt, slash_command("/oversight", case.text, response_url=standin.response_url())))
+    shown = text_of(message).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    for words in case.says:
+        assert words in shown, f"{words!r} missing from {shown}"
+    for words in case.never_says:
+        assert words not in shown
+    values = set(buttons_of(message).values())
+    assert set(case.buttons) <= values
+    if case.more:
+        assert case.more in values
+
+
+def test_choosing_a_candidate_answers_as_if_the_code_were_typed(bolt: App, standin: SlackStandIn) -> None:
+    ambiguous = reply_of(dispatch(bolt, slash_command("/segment", "Leeds", response_url=standin.response_url("a"))))
+    assert set(buttons_of(ambiguous).values()) >= {"segment RR8", "segment RY6", "segment RGD"}
+    pressed = dispatch(
+        bolt, block_action(f"{ids.RUN_COMMAND}:1", "segment RR8", response_url=standin.response_url("a"))
+    )
+    assert pressed.status == 200
+    (call,) = standin.wait_for("response:a")
+    assert call.body["replace_original"] is True and call.body["response_type"] == "ephemeral"
+    assert "Leeds Teaching Hospitals NHS Trust (RR8)" in text_of(call.body)
+
+
+def test_share_in_channel_reposts_publicly_and_removes_the_private_answer(bolt: App, standin: SlackStandIn) -> None:
+    dispatch(bolt, block_action(ids.SHARE, "segment RWR", response_url=standin.response_url("s")))
+    (call,) = standin.wait_for("response:s")
+    assert call.body["response_type"] == "in_channel"
+    assert call.body["delete_original"] is True
+    assert "Shared by <@U0ASKER>" in text_of(call.body)
+    assert "Share in channel" not in buttons_of(call.body)
+
+
+def test_a_button_under_a_shared_answer_replies_privately_and_leaves_it_alone(bolt: App, standin: SlackStandIn) -> None:
+    dispatch(
+        bolt, block_action(f"{ids.RUN_COMMAND}:0", "why RWR", response_url=standin.response_url("w"), ephemeral=False)
+    )
+    (call,) = standin.wait_for("response:w")
+    assert call.body["replace_original"] is False and call.body["response_type"] == "ephemeral"
+    assert "Why Hertfordshire Partnership" in text_of(call.body)
+
+
+def test_more_pages_through_a_long_table(bolt: App, standin: SlackStandIn) -> None:
+    first = reply_of(dispatch(bolt, slash_command("/oversight", "league mh", response_url=standin.response_url("m"))))
+    assert buttons_of(first)["More"] == "league mh page:2"
+    dispatch(bolt, block_action(f"{ids.RUN_COMMAND}:0", "league mh page:2", response_url=standin.response_url("m")))
+    (call,) = standin.wait_for("response:m")
+    assert "page 2 of 4" in text_of(call.body)
+
+
+@pytest.mark.parametrize(
+    "typed", ["<!channel>", "<!here> look", "<https://evil.example|click me>", "<@U0BOSS>", "a & b"]
+)
+def test_user_text_is_escaped_so_it_pings_and_links_nothing(bolt: App, standin: SlackStandIn, typed: str) -> None:
+    response = dispatch(bolt, slash_command("/segment", typed, response_url=standin.response_url()))
+    raw = json.dumps(reply_of(response))
+    assert "<!channel>" not in raw and "<!here>" not in raw and "<https://evil" not in raw and "<@U0BOSS>" not in raw
+    assert "&lt;" in raw or "&amp;" in raw
+
+
+def test_an_empty_or_unknown_command_gets_the_help(bolt: App, standin: SlackStandIn) -> None:
+    for command, text in (("/oversight", ""), ("/oversight", "frobnicate"), ("/segment", "")):
+        shown = text_of(reply_of(dispatch(bolt, slash_command(command, text, response_url=standin.response_url()))))
+        assert "segment <organisation>" in shown.replace("&lt;", "<").replace("&gt;", ">")
+
+
+def test_oversized_text_is_answered_not_refused(bolt: App, standin: SlackStandIn) -> None:
+    response = dispatch(bolt, slash_command("/segment", "Leeds " * 700, response_url=standin.response_url()))
+    assert response.status == 200
+    assert json.loads(response.body)["response_type"] == "ephemeral"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=400), command=st.sampled_from(["/segment", "/oversight"]))
+def test_fuzzed_command_text_never_breaks_the_reply(bolt: App, standin: SlackStandIn, text: str, command: str) -> None:
+    response = dispatch(bolt, slash_command(command, text, response_url=standin.response_url()))
+    assert response.status == 200
+    body = json.loads(response.body)
+    assert "Traceback" not in response.body and body["response_type"] == "ephemeral"
+    assert len(body["blocks"]) <= 50
