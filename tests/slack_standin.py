@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sys
 import threading
 import time
 import urllib.parse
@@ -26,6 +27,8 @@ class Call:
     headers: dict[str, str]
     raw: str
     at: float = field(default_factory=time.monotonic)
+    accepted: bool = False  # answered 200 with ok: true
+    answer: dict[str, Any] | None = None  # what the stand-in answered
 
     @property
     def body(self) -> dict[str, Any]:
@@ -58,6 +61,13 @@ def slow(seconds: float) -> Answer:
     return Answer(delay_s=seconds)
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-answer (a worker killed on purpose) is no error of the stand-in's."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class SlackStandIn:
     def __init__(self) -> None:
         self.calls: list[Call] = []
@@ -65,6 +75,9 @@ class SlackStandIn:
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self.socket_url: str | None = None
+        # Slack's posting limit, about one message a second per channel (None: no limit).
+        self.channel_window_s: float | None = None
+        self._last_post: dict[str, float] = {}
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -77,7 +90,7 @@ class SlackStandIn:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -90,10 +103,10 @@ class SlackStandIn:
     def response_url(self, name: str = "r1") -> str:
         return f"http://127.0.0.1:{self.port}/response/{name}"
 
-    def queue(self, method: str, *answers: Answer) -> None:
-        """The next answers for `method`, in order; after them, the normal answer."""
+    def queue(self, method: str, *answers: Answer, channel: str | None = None) -> None:
+        """The next answers for `method` (to `channel`, if given), in order; after them, the normal answer."""
         with self._lock:
-            self._queued.setdefault(method, []).extend(answers)
+            self._queued.setdefault(f"{method}@{channel}" if channel else method, []).extend(answers)
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -113,6 +126,28 @@ class SlackStandIn:
         self.server.shutdown()
         self.server.server_close()
 
+    def posts(self, channel: str | None = None) -> list[Call]:
+        """Messages Slack accepted (answered ok), in order."""
+        with self._lock:
+            return [
+                c
+                for c in self.calls
+                if c.method == "chat.postMessage"
+                and c.accepted
+                and (channel is None or c.body.get("channel") == channel)
+            ]
+
+    def _pace(self, call: Call) -> Answer | None:
+        """Refuse a second message to a channel within the window, as Slack does (429, Retry-After)."""
+        if self.channel_window_s is None:
+            return None
+        channel = str(call.body.get("channel"))
+        last = self._last_post.get(channel)
+        if last is not None and call.at - last < self.channel_window_s:
+            return rate_limited(1)
+        self._last_post[channel] = call.at
+        return None
+
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("content-length") or 0)
         raw = request.rfile.read(length).decode("utf-8") if length else ""
@@ -122,13 +157,18 @@ class SlackStandIn:
         call = Call(path, method, headers, raw)
         with self._lock:
             self.calls.append(call)
-            queued = self._queued.get(method)
+            channel = call.body.get("channel") if method == "chat.postMessage" else None
+            queued = self._queued.get(f"{method}@{channel}") or self._queued.get(method)
             answer = queued.pop(0) if queued else None
+            if answer is None and method == "chat.postMessage":
+                answer = self._pace(call)
             self._lock.notify_all()
         answer = answer or Answer()
         if answer.delay_s:
             time.sleep(answer.delay_s)
         body = answer.body if answer.body is not None or answer.status != 200 else self._normal(method, call)
+        call.accepted = answer.status == 200 and bool(body and body.get("ok"))
+        call.answer = body
         payload = json.dumps(body).encode() if body is not None else b"internal error"
         request.send_response(answer.status)
         request.send_header("content-type", "application/json" if body is not None else "text/plain")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from slack_bolt import App
 from sqlalchemy import Engine
@@ -13,19 +16,26 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
 from oversight_bot.chat.handle import Conversation
+from oversight_bot.chat.subscribing import Subscribing
 from oversight_bot.config import Settings
+from oversight_bot.delivery.worker import DeliveryWorker, Notifier, WorkerSettings
 from oversight_bot.domain.frameworks import FrameworkCatalogue
-from oversight_bot.errors import StoreUnavailable
+from oversight_bot.domain.subscriptions import Destination
+from oversight_bot.errors import ConfigurationError, StoreUnavailable
 from oversight_bot.ingest.frameworks import read_frameworks
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
 from oversight_bot.ingest.segments import read_segments_file
+from oversight_bot.services.access import Access, AccessRules, Directory, NoGroups, Role, SubscriptionPolicy
 from oversight_bot.services.imports import Importer, ImportReport
 from oversight_bot.services.ports import UnitOfWork
 from oversight_bot.services.seeding import SeedReaders, seed
 from oversight_bot.services.segments import SegmentService
-from oversight_bot.slack.app import build_slack_app
+from oversight_bot.services.subscriptions import SubscriptionService
+from oversight_bot.slack.app import build_slack_app, slack_tokens
+from oversight_bot.slack.directory import SlackDirectory
 from oversight_bot.slack.http import create_http_app
+from oversight_bot.slack.notifier import SlackNotifier
 from oversight_bot.store import schema
 from oversight_bot.store.db import make_engine, make_session_factory
 from oversight_bot.store.snapshot import SqlAlchemySnapshotSource
@@ -56,8 +66,10 @@ class Application:
     frameworks: FrameworkCatalogue
     importer: Importer
     segments: SegmentService
+    subscriptions: SubscriptionService
     conversation: Conversation
     uow: Callable[[], UnitOfWork]
+    clock: SystemClock
 
     def close(self) -> None:
         self.engine.dispose()
@@ -72,12 +84,59 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
     def uow() -> UnitOfWork:
         return SqlAlchemyUnitOfWork(session_factory)
 
+    clock = SystemClock()
     segments = SegmentService(SqlAlchemySnapshotSource(engine, session_factory), frameworks)
-    importer = Importer(uow, SystemClock(), frameworks, after_commit=segments.invalidate)
-    app = Application(settings, engine, session_factory, frameworks, importer, segments, Conversation(segments), uow)
+    importer = Importer(uow, clock, frameworks, after_commit=segments.invalidate)
+    access = Access(access_rules(settings), directory(settings, engine))
+    subscriptions = SubscriptionService(uow, clock, access)
+    conversation = Conversation(segments, Subscribing(subscriptions, ZoneInfo(settings.digest_time_zone)))
+    app = Application(
+        settings, engine, session_factory, frameworks, importer, segments, subscriptions, conversation, uow, clock
+    )
     if prepare_store:
         prepare(app)
     return app
+
+
+def access_rules(settings: Settings) -> AccessRules:
+    try:
+        members = {Role(name): frozenset(ids) for name, ids in settings.roles.items()}
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise ConfigurationError(f"OVERSIGHT_ROLES names an unknown role; the roles are {known}") from None
+    policy, _, group = settings.subscription_changes.partition(":")
+    try:
+        return AccessRules(members, SubscriptionPolicy(policy), group or None)
+    except ValueError:
+        raise ConfigurationError("OVERSIGHT_SUBSCRIPTION_CHANGES is anyone, admins or group:<id or role>") from None
+
+
+def directory(settings: Settings, engine: Engine) -> Directory:
+    if not settings.slack_configured:
+        return NoGroups()
+    return SlackDirectory(settings.slack_api_url, slack_tokens(settings, engine))
+
+
+def delivery_worker(app: Application, notifiers: dict[str, Notifier], worker_id: str | None = None) -> DeliveryWorker:
+    """The alert worker, sending through the notifiers given (Slack, the console)."""
+    settings = app.settings
+    admin = None
+    if settings.slack_admin_channel and "slack" in notifiers:
+        workspace, _, channel = settings.slack_admin_channel.rpartition(":")  # "C0ADMIN" or "T0TEAM:C0ADMIN"
+        admin = Destination("slack", workspace, channel)
+    options = WorkerSettings(
+        worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}",
+        interval_s=settings.alert_interval_s,
+        lease_s=settings.alert_lease_s,
+        zone=ZoneInfo(settings.digest_time_zone),
+        admin_destination=admin,
+    )
+    return DeliveryWorker(app.uow, notifiers, app.segments, app.clock, options)
+
+
+def slack_notifier(app: Application) -> SlackNotifier:
+    settings = app.settings
+    return SlackNotifier(settings.slack_api_url, slack_tokens(settings, app.engine), settings.alert_send_timeout_s)
 
 
 def healthy(app: Application) -> Callable[[], bool]:

@@ -35,6 +35,23 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     slack_port: int = 3000
+    # Where the bot tells its admins that alerts to a channel have stopped (a channel id).
+    slack_admin_channel: str | None = None
+
+    # Roles: each lists platform user ids and group ids (Slack user groups start with S), as JSON:
+    # OVERSIGHT_ROLES='{"admin": ["U012ABC"], "oversight": ["S0OVERSIGHT"]}'. With no "reader"
+    # list, everyone may read. The terminal console's operator holds every role.
+    roles: dict[str, list[str]] = {}
+    # Who may change a channel's subscriptions: "anyone" (in the channel), "admins", or
+    # "group:<Slack user group id or role name>".
+    subscription_changes: str = "anyone"
+    digest_time_zone: str = "Europe/London"
+    # Alert delivery: the gap after Slack answers before the next message to the same channel
+    # (Slack allows about one a second),
+    # how long a claim lasts before another worker may take it over, and the send timeout.
+    alert_interval_s: float = 1.0
+    alert_lease_s: float = 60.0
+    alert_send_timeout_s: float = 10.0
 
     teams_app_id: str | None = None
 

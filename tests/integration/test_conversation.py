@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from oversight_bot.bootstrap import Application
-from oversight_bot.chat.handle import Actor, Conversation
+from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.replies import Reply, ReplyKind
 from oversight_bot.console.render import plain
+from oversight_bot.services.access import Actor
 from tests.conversation_cases import CASES, Case
 
 ACTOR = Actor("test", "U1")

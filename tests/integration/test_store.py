@@ -68,21 +68,36 @@ def test_the_same_file_twice_changes_nothing_and_announces_nothing(empty_app: Ap
 
 def expected_q2_events() -> Counter[str]:
     """What moved between Q1 and Q2, read straight from NHS England's summary rows (an independent oracle)."""
+    total: Counter[str] = Counter()
+    for kinds in expected_q2_events_by_trust().values():
+        total += kinds
+    return total
+
+
+def expected_q2_events_by_trust() -> dict[str, Counter[str]]:
     summary: dict[tuple[str, str], dict[str, float]] = {}
     with NOF_FILE.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             if row["Metric_ID"] in ("OF5000", "OF5003", "OF5004", "OF5005"):
                 summary.setdefault((row["Trust_code"], row["Quarter"]), {})[row["Metric_ID"]] = float(row["Value"])
-    expected: Counter[str] = Counter()
+    found: dict[str, Counter[str]] = {}
     for code in {c for c, _ in summary}:
         q1, q2 = summary[(code, "Q1 2025/26")], summary[(code, "Q2 2025/26")]
         capped = [q["OF5004"] == 1 and q["OF5000"] != q["OF5003"] for q in (q1, q2)]
-        expected["segment_changed"] += q1["OF5005"] != q2["OF5005"]
-        expected["financial_override_applied"] += capped[1] and not capped[0]
-        expected["financial_override_removed"] += capped[0] and not capped[1]
-        expected["entered_segment_5"] += q2["OF5005"] == 5 and q1["OF5005"] != 5
-        expected["left_segment_5"] += q1["OF5005"] == 5 and q2["OF5005"] != 5
-    return +expected
+        kinds: Counter[str] = Counter()
+        kinds["segment_changed"] += q1["OF5005"] != q2["OF5005"]
+        kinds["financial_override_applied"] += capped[1] and not capped[0]
+        kinds["financial_override_removed"] += capped[0] and not capped[1]
+        kinds["entered_segment_5"] += q2["OF5005"] == 5 and q1["OF5005"] != 5
+        kinds["left_segment_5"] += q1["OF5005"] == 5 and q2["OF5005"] != 5
+        if +kinds:
+            found[code] = +kinds
+    return found
+
+
+def regions_in_q2() -> dict[str, str]:
+    with NOF_FILE.open(encoding="utf-8-sig", newline="") as handle:
+        return {row["Trust_code"]: row["Region"] for row in csv.DictReader(handle) if row["Quarter"] == "Q2 2025/26"}
 
 
 def test_a_newer_file_announces_exactly_the_real_changes_in_the_outbox(empty_app: Application, tmp_path: Path) -> None:

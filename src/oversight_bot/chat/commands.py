@@ -21,6 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from oversight_bot.domain.organisations import TrustType
 
 MAX_TEXT = 500  # Slack allows 4,000 characters in a command; nothing we answer needs more than this
+MAX_MUTE_MINUTES = 30 * 24 * 60
+EVENT_WORDS = ("segment", "concerns")
+# Private-use characters that mark a mention in reply text (see replies.mention); never accepted from users.
+MENTION_MARKS = "\ue000\ue001"
 
 
 class Command(BaseModel):
@@ -56,6 +60,41 @@ class ListSegment(Command):
     page: int = Field(default=1, ge=1)
 
 
+class Subscribe(Command):
+    verb: Literal["subscribe"] = "subscribe"
+    target: str = Field(min_length=1)  # all | icb:<code or name> | region:<name> | an organisation
+    events: tuple[str, ...] = ()  # "segment", "concerns"; none named means the defaults
+    min_segment: int | None = Field(default=None, ge=1, le=5)
+    worsened_only: bool = False
+    exclude: tuple[str, ...] = ()
+
+
+class Unsubscribe(Command):
+    verb: Literal["unsubscribe"] = "unsubscribe"
+    target: str = Field(min_length=1)
+    events: tuple[str, ...] = ()
+
+
+class ListSubscriptions(Command):
+    verb: Literal["subscriptions"] = "subscriptions"
+    everywhere: bool = False  # `subscriptions all`: every channel's (admins)
+
+
+class Mute(Command):
+    verb: Literal["mute"] = "mute"
+    minutes: int = Field(ge=0, le=MAX_MUTE_MINUTES)  # 0 ends a mute
+
+
+class SetDigest(Command):
+    verb: Literal["digest"] = "digest"
+    at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # None turns it off
+
+
+class SetThreading(Command):
+    verb: Literal["threading"] = "threading"
+    on: bool
+
+
 class ShowHelp(Command):
     verb: Literal["help"] = "help"
     # Why help is shown when it was not asked for: an unknown verb, a missing argument.
@@ -85,6 +124,8 @@ def parse_text(text: str) -> Command:
         return _list(rest)
     if verb == "help":
         return ShowHelp()
+    if verb in SUBSCRIPTION_VERBS:
+        return SUBSCRIPTION_VERBS[verb](rest)
     return ShowHelp(problem=f"Unknown command: {words[0][:40]}", suggestion=f"segment {' '.join(words)[:100]}")
 
 
@@ -99,6 +140,7 @@ def parse_segment_command(text: str) -> Command:
 
 
 def _strip_prefixes(text: str) -> list[str]:
+    text = text.translate({ord(mark): None for mark in MENTION_MARKS})
     text = _MENTION.sub("", text.strip(), count=1)
     words = text.split()
     if words and words[0].startswith("/"):
@@ -157,8 +199,129 @@ def command_text(command: Command) -> str:
             return " ".join(
                 filter(None, [f"list segment:{segment}", f"region:{region}" if region else "", _page_text(page)])
             )
+        case ListSubscriptions(everywhere=everywhere):
+            return "subscriptions all" if everywhere else "subscriptions"
+        case Subscribe(target=target, events=events, min_segment=min_segment, worsened_only=worsened, exclude=exclude):
+            options = [
+                *events,
+                f"min-segment:{min_segment}" if min_segment else "",
+                "worsened-only" if worsened else "",
+            ]
+            return " ".join(filter(None, ["subscribe", target, *options, *(f"exclude:{name}" for name in exclude)]))
+        case Unsubscribe(target=target, events=events):
+            return " ".join(["unsubscribe", target, *events])
     return "help"
 
 
 def _page_text(page: int) -> str:
     return f"page:{page}" if page > 1 else ""
+
+
+_SUBSCRIBE_OPTION = re.compile(r"^(segment|concerns|worsened-only|min-segment:\S*|exclude:.*)$", re.IGNORECASE)
+
+
+def _subscription_words(rest: str) -> tuple[str, list[str]]:
+    """The target (every word before the first option) and the options after it."""
+    words = rest.split()
+    for index, word in enumerate(words):
+        if _SUBSCRIBE_OPTION.match(word) and index > 0:
+            return " ".join(words[:index]), words[index:]
+    return " ".join(words), []
+
+
+def _subscribe(rest: str) -> Command:
+    target, options = _subscription_words(rest)
+    if not target:
+        return ShowHelp(problem="`subscribe` needs a target: an organisation, icb:<name>, region:<name> or all.")
+    if target.lower().startswith("all "):
+        return ShowHelp(problem=f"`subscribe` does not know {target.split()[1][:40]}; see `help`.")
+    events: list[str] = []
+    min_segment, worsened = None, False
+    excluded: list[list[str]] = []
+    for word in options:
+        lowered = word.lower()
+        if not _SUBSCRIBE_OPTION.match(word) and excluded:
+            excluded[-1].append(word)  # more words of a multi-word `exclude:` name
+        elif lowered in EVENT_WORDS:
+            events.append(lowered)
+        elif lowered == "worsened-only":
+            worsened = True
+        elif lowered.startswith("min-segment:"):
+            value = lowered.removeprefix("min-segment:")
+            if not value.isdigit() or not 1 <= int(value) <= 5:
+                return ShowHelp(problem="`min-segment:` needs a segment from 1 to 5, like `min-segment:3`.")
+            min_segment = int(value)
+        elif lowered.startswith("exclude:"):
+            excluded.append([word[len("exclude:") :]])
+        else:
+            return ShowHelp(problem=f"`subscribe` does not know {word[:40]}; see `help`.")
+    names = tuple(" ".join(name).strip() for name in excluded)
+    if any(not name for name in names):
+        return ShowHelp(problem="`exclude:` needs an organisation, like `exclude:RWR`.")
+    return Subscribe(
+        target=target,
+        events=tuple(dict.fromkeys(events)),
+        min_segment=min_segment,
+        worsened_only=worsened,
+        exclude=names,
+    )
+
+
+def _unsubscribe(rest: str) -> Command:
+    target, options = _subscription_words(rest)
+    if not target:
+        return ShowHelp(problem="`unsubscribe` needs the target it was subscribed with, as `subscriptions` lists it.")
+    unknown = [word for word in options if word.lower() not in EVENT_WORDS]
+    if unknown:
+        return ShowHelp(
+            problem=f"`unsubscribe` takes a target and, optionally, segment or concerns; not {unknown[0][:40]}."
+        )
+    return Unsubscribe(target=target, events=tuple(dict.fromkeys(w.lower() for w in options)))
+
+
+def _list_subscriptions(rest: str) -> Command:
+    word = rest.strip().lower()
+    if word not in ("", "all"):
+        return ShowHelp(problem="`subscriptions` lists this channel's; `subscriptions all` lists every channel's.")
+    return ListSubscriptions(everywhere=word == "all")
+
+
+_DURATION = re.compile(r"^(\d+)\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|weeks?)$", re.IGNORECASE)
+_UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
+
+
+def _mute(rest: str) -> Command:
+    text = rest.strip().lower()
+    if text in ("off", "0", "end", "stop"):
+        return Mute(minutes=0)
+    match = _DURATION.match(text)
+    minutes = int(match[1]) * _UNIT_MINUTES[match[2][0].lower()] if match else 0
+    if not match or not 0 < minutes <= MAX_MUTE_MINUTES:
+        return ShowHelp(problem="`mute` needs a duration up to 30 days, like `mute 2h`, `mute 3d`, or `mute off`.")
+    return Mute(minutes=minutes)
+
+
+def _digest(rest: str) -> Command:
+    words = rest.lower().split()
+    if words == ["off"]:
+        return SetDigest(at=None)
+    if len(words) == 2 and words[0] == "daily" and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", words[1]):
+        return SetDigest(at=words[1])
+    return ShowHelp(problem="`digest` takes `daily HH:MM` (UK time, like `digest daily 09:00`) or `off`.")
+
+
+def _threading(rest: str) -> Command:
+    word = rest.strip().lower()
+    if word not in ("on", "off"):
+        return ShowHelp(problem="`threading` takes `on` or `off`.")
+    return SetThreading(on=word == "on")
+
+
+SUBSCRIPTION_VERBS = {
+    "subscribe": _subscribe,
+    "unsubscribe": _unsubscribe,
+    "subscriptions": _list_subscriptions,
+    "mute": _mute,
+    "digest": _digest,
+    "threading": _threading,
+}

@@ -2,37 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from oversight_bot.chat import wording
 from oversight_bot.chat.commands import (
     Command,
     ExplainSegment,
     GetSegment,
     ListSegment,
+    ListSubscriptions,
+    Mute,
+    SetDigest,
+    SetThreading,
     ShowHelp,
     ShowHistory,
     ShowLeague,
+    Subscribe,
+    Unsubscribe,
     parse_text,
 )
 from oversight_bot.chat.replies import Reply
+from oversight_bot.chat.subscribing import Subscribing
 from oversight_bot.errors import StoreUnavailable
+from oversight_bot.services.access import Actor
 from oversight_bot.services.lookup import LookupStatus
 from oversight_bot.services.segments import SegmentService
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who is asking: the platform, its user id, and the conversation the reply goes to."""
-
-    platform: str
-    user_id: str
-    conversation_id: str | None = None
-
-
 class Conversation:
-    def __init__(self, segments: SegmentService) -> None:
+    def __init__(self, segments: SegmentService, subscribing: Subscribing | None = None) -> None:
         self.segments = segments
+        self.subscribing = subscribing
 
     def respond(self, text: str, actor: Actor) -> Reply:
         return self.handle(parse_text(text), actor)
@@ -66,7 +64,28 @@ class Conversation:
                 return wording.list_reply(self.segments.reader().list_segment(segment, region), page)
             case ShowHelp(problem=problem, suggestion=suggestion):
                 return wording.help_reply(problem, suggestion)
+            case Subscribe() | Unsubscribe() | ListSubscriptions() | Mute() | SetDigest() | SetThreading():
+                return self._subscriptions(command, actor)
         return wording.help_reply(f"Not understood: {type(command).__name__}")
+
+    def _subscriptions(self, command: Command, actor: Actor) -> Reply:
+        subscribing = self.subscribing
+        if subscribing is None or actor.conversation_id is None:
+            return wording.error_reply("Subscriptions belong to a channel: use this command in Slack or Teams.")
+        match command:
+            case Subscribe():
+                return subscribing.subscribe(command, actor, self.segments.reader())
+            case Unsubscribe():
+                return subscribing.unsubscribe(command, actor, self.segments.reader())
+            case ListSubscriptions():
+                return subscribing.listing(command, actor, self.segments.reader())
+            case Mute():
+                return subscribing.mute(command, actor)
+            case SetDigest():
+                return subscribing.digest(command, actor)
+            case SetThreading():
+                return subscribing.threading(command, actor)
+        return wording.help_reply()
 
     def _about_organisation(self, command: GetSegment | ExplainSegment | ShowHistory) -> Reply:
         reader = self.segments.reader()  # one consistent data version for the whole answer

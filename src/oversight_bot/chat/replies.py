@@ -1,14 +1,23 @@
 """Reply view models: what to say, in plain text, laid out by each platform's renderer.
 
-Text here carries no platform markup. The one convention is a backtick span for a command the
-user can type (`segment RWR`); renderers show it as code. Every renderer escapes every string,
+Text here carries no platform markup. The conventions are a backtick span for a command the user
+can type (`segment RWR`), shown as code, and `mention(user_id)` for a person. Every renderer escapes every string,
 so text a user typed can never become a mention, a link or a broadcast.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+# A person, named in reply text by their platform id between two private-use characters, which
+# user input can never carry (the parser strips them). Renderers turn it into a real mention.
+MENTION = re.compile("\ue000([A-Za-z0-9:_-]{2,64})\ue001")
+
+
+def mention(user_id: str) -> str:
+    return f"\ue000{user_id}\ue001"
 
 
 class ReplyKind(StrEnum):
@@ -53,3 +62,5 @@ class Reply:
     segment: int | None = None  # lets renderers colour an answer by segment
     # Worth sharing with a channel (an answer about data), as opposed to help or an error.
     shareable: bool = False
+    # Said in the channel for all to see: a confirmation that the channel's settings changed.
+    public: bool = False

@@ -18,6 +18,10 @@ HELP_LINES = (
     "`history <organisation>`: its segment quarter by quarter",
     "`league <acute|mh|ambulance> [region]`: a league table",
     "`list segment:N [region:R]`: every organisation in a segment",
+    "`subscribe <organisation | icb:NAME | region:NAME | all> [segment] [concerns] [min-segment:N] [worsened-only] "
+    "[exclude:ORG]`: alerts in this channel",
+    "`unsubscribe <target> [segment] [concerns]`, `subscriptions [all]`: change or list them",
+    "`mute 2h`, `mute off`; `digest daily 09:00`, `digest off`; `threading on|off`: how alerts arrive",
     "`help`: this list",
 )
 
@@ -326,3 +330,8 @@ def unavailable_reply() -> Reply:
     return Reply(
         ReplyKind.ERROR, "Oversight data unavailable", "oversight data unavailable", (Section(lines=(UNAVAILABLE,)),)
     )
+
+
+def error_reply(text: str) -> Reply:
+    """A private answer saying what was wrong with a request, in the user's terms."""
+    return Reply(ReplyKind.ERROR, "That did not work", text, (Section(lines=(text,)),))

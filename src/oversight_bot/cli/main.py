@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
@@ -15,19 +18,21 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
-from oversight_bot.bootstrap import Application, build, healthy, slack_app
+from oversight_bot.bootstrap import Application, build, delivery_worker, healthy, slack_app, slack_notifier
 from oversight_bot.chat.commands import parse_text
-from oversight_bot.chat.handle import Actor
 from oversight_bot.cli import output
 from oversight_bot.config import Settings
+from oversight_bot.console.notifier import ConsoleNotifier
 from oversight_bot.console.render import render
 from oversight_bot.console.repl import Repl
+from oversight_bot.delivery.worker import Notifier
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.segmentation import CutPoints
 from oversight_bot.errors import ConfigurationError, ImportFileError
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
 from oversight_bot.ingest.segments import read_segments_file
+from oversight_bot.services.access import Actor
 from oversight_bot.services.imports import ImportReport
 from oversight_bot.services.nof_check import check_release
 from oversight_bot.slack import http, socket_mode
@@ -77,7 +82,22 @@ def application(prepare_store: bool = True) -> Iterator[Application]:
 
 
 def console_actor() -> Actor:
-    return Actor(platform="console", user_id="console")
+    return Actor(platform="console", user_id="console", conversation_id="console", workspace="local")
+
+
+@contextmanager
+def background_worker(app: Application, notifiers: dict[str, Notifier]) -> Iterator[None]:
+    """The alert worker in a thread beside the chat (the embedded default's single process)."""
+    worker = delivery_worker(app, notifiers)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), name="alert-worker", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        worker.close()
 
 
 @cli.command()
@@ -86,13 +106,17 @@ def run() -> None:
     configured (Socket Mode with an app token, HTTP mode with a signing secret), the console otherwise."""
     with application() as app:
         settings = app.settings
-        if settings.slack_socket_mode:
-            _serve_socket_mode(app)
-        elif settings.slack_http_mode:
-            _serve_http(app, "0.0.0.0", settings.slack_port, workers=1)
-        else:
-            out.print(CONNECT_HINT, style="dim", markup=False)
-            Repl(app.conversation, out, console_actor()).run()
+        notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(out)}
+        if settings.slack_configured:
+            notifiers["slack"] = slack_notifier(app)
+        with background_worker(app, notifiers):
+            if settings.slack_socket_mode:
+                _serve_socket_mode(app)
+            elif settings.slack_http_mode:
+                _serve_http(app, "0.0.0.0", settings.slack_port, workers=1)
+            else:
+                out.print(CONNECT_HINT, style="dim", markup=False)
+                Repl(app.conversation, out, console_actor()).run()
 
 
 @cli.command()
@@ -275,6 +299,54 @@ def parse_cut_points(specs: list[str], quarters: list[Quarter]) -> dict[Quarter,
             raise typer.BadParameter(f"{spec!r}: expected 'Q1 2025/26=2.05,2.33,2.65' ({error})") from None
         found.update(dict.fromkeys(targets, cuts))
     return found
+
+
+@cli.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="One round (fan out and send what is due), then exit.")] = False,
+) -> None:
+    """The alert worker: fan events out to subscriptions and deliver them, until stopped (SIGTERM or
+    Ctrl-C finish the round in hand). Run several on PostgreSQL; one on SQLite."""
+    with application() as app:
+        notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(out)}
+        if app.settings.slack_configured:
+            notifiers["slack"] = slack_notifier(app)
+        alert_worker = delivery_worker(app, notifiers)
+        if once:
+            out.print(f"{alert_worker.run_once()} event batch(es) and group(s) handled.", markup=False)
+            alert_worker.close()
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        err.print("Alert worker running (Ctrl-C to stop).", markup=False)
+        try:
+            alert_worker.run(stop)
+        except KeyboardInterrupt:
+            stop.set()
+        finally:
+            alert_worker.close()
+
+
+@cli.command()
+def deliveries(
+    dead: Annotated[bool, typer.Option("--dead", help="Only alerts that were given up on.")] = False,
+    retry: Annotated[bool, typer.Option("--retry", help="Put dead alerts back in the queue (all, or --id).")] = False,
+    ids: Annotated[list[int] | None, typer.Option("--id", help="A delivery id, with --retry; repeat for more.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many to list, newest first.")] = 50,
+    json: Json = False,
+) -> None:
+    """Alert deliveries: what was sent, what is waiting, what failed and why."""
+    with application() as app, app.uow() as uow:
+        if retry:
+            count = uow.deliveries.requeue(ids, app.clock.now())
+            uow.commit()
+            out.print(f"{count} dead alert(s) queued again (those whose subscriptions are active).", markup=False)
+            return
+        listed = uow.deliveries.listing(dead_only=dead, limit=limit)
+    if json:
+        emit_json([dataclasses.asdict(d) for d in listed])
+        return
+    output.show_deliveries(out, listed)
 
 
 @db_cli.command("upgrade")

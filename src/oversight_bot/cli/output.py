@@ -14,6 +14,7 @@ from rich.text import Text
 from oversight_bot.chat.replies import Reply
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.errors import ImportFileError
+from oversight_bot.services.alerts import DeliveryInfo
 from oversight_bot.services.imports import ImportReport
 from oversight_bot.services.lookup import LookupResult
 from oversight_bot.services.nof_check import CheckReport
@@ -118,3 +119,15 @@ def check_json(report: CheckReport) -> dict[str, Any]:
         "mismatches": [dataclasses.asdict(m) for m in report.mismatches],
         "rows": [dataclasses.asdict(r) for r in report.rows],
     }
+
+
+def show_deliveries(console: Console, deliveries: list[DeliveryInfo]) -> None:
+    table = Table(title="Alert deliveries, newest first")
+    for column in ("id", "event", "organisation", "destination", "status", "attempts", "next attempt", "error"):
+        table.add_column(column)
+    for d in deliveries:
+        table.add_row(
+            str(d.id), d.event_kind, d.ods_code, d.destination, d.status, str(d.attempts),
+            f"{d.next_attempt_at:%Y-%m-%d %H:%M:%S}" if d.status in ("pending", "retry") else "", d.last_error or "",
+        )  # fmt: skip
+    console.print(table)

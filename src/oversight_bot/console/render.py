@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from oversight_bot.chat.replies import Reply, ReplyKind
+from oversight_bot.chat.replies import MENTION, Reply, ReplyKind
 
 SEGMENT_COLOURS = {1: "green", 2: "cyan", 3: "yellow", 4: "red", 5: "magenta"}
 KIND_COLOURS = {ReplyKind.NOT_FOUND: "yellow", ReplyKind.ERROR: "red", ReplyKind.CHOICE: "blue"}
@@ -18,7 +18,8 @@ _CODE = re.compile(r"`([^`]+)`")
 
 
 def styled(line: str) -> Text:
-    """Plain text with `command` spans shown as code."""
+    """Plain text with `command` spans shown as code, and mentions as @name."""
+    line = MENTION.sub(lambda m: f"@{m[1]}", line)
     text = Text()
     position = 0
     for match in _CODE.finditer(line):
@@ -63,6 +64,10 @@ def _choices(reply: Reply) -> list[RenderableType]:
 
 def plain(reply: Reply) -> str:
     """The reply as plain text (for scripts and logs of what was said)."""
+    return MENTION.sub(lambda m: f"@{m[1]}", _plain(reply))
+
+
+def _plain(reply: Reply) -> str:
     lines = [reply.title]
     for section in reply.sections:
         if section.heading:

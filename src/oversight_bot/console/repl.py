@@ -7,9 +7,10 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.text import Text
 
-from oversight_bot.chat.handle import Actor, Conversation
+from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.replies import Reply
 from oversight_bot.console.render import render
+from oversight_bot.services.access import Actor
 
 PROMPT = "oversight> "
 QUIT = {"quit", "exit", "q", ":q"}

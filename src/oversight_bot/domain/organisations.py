@@ -100,3 +100,15 @@ def _case_part(part: str, *, first: bool) -> str:
         return lower
     # Capitalise the first letter only, so that "GUY'S" becomes "Guy's", not "Guy'S".
     return re.sub(r"[a-z]", lambda m: m.group(0).upper(), lower, count=1)
+
+
+_TRAILING = frozenset({"NHS", "Foundation", "Trust", "University"})
+
+
+def short_name(official: str) -> str:
+    """The name people say: "Hertfordshire Partnership University NHS Foundation Trust" is
+    "Hertfordshire Partnership", "Leeds Teaching Hospitals NHS Trust" "Leeds Teaching Hospitals"."""
+    words = display_name(official).split()
+    while len(words) > 1 and words[-1] in _TRAILING:
+        words.pop()
+    return " ".join(words)

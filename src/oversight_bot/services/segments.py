@@ -16,7 +16,7 @@ from decimal import Decimal
 from oversight_bot.domain.assessments import Assessment, Basis
 from oversight_bot.domain.frameworks import FrameworkCatalogue
 from oversight_bot.domain.metrics import DomainResult
-from oversight_bot.domain.organisations import Organisation, TrustType
+from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.scores import worst_scores
 from oversight_bot.services.lookup import LookupResult, OrganisationIndex
@@ -235,6 +235,19 @@ class SegmentReader:
             key=lambda m: (m.current.quarter, m.current.segment - m.previous.segment, m.organisation.name), reverse=True
         )
         return ChangesView(tuple(moves))
+
+    def regions(self) -> list[str]:
+        """Region names as NHS England's data uses them."""
+        named = {org.region for org in self.snapshot.organisations.values() if org.region}
+        named |= {a.region for items in self.snapshot.assessments.values() for a in items if a.region}
+        return sorted(named)
+
+    def find_icb(self, query: str) -> LookupResult:
+        """An ICB by ODS code or name ("QWO", "West Yorkshire")."""
+        found = self.index.lookup(query)
+        if found.organisation is not None and found.organisation.kind is OrgKind.ICB:
+            return found
+        return self.index.lookup(f"{query} ICB")
 
     def suggest(self, query: str, limit: int = 20) -> list[tuple[str, str]]:
         """(ODS code, name) pairs for a typeahead: the best matches for what has been typed so far."""

@@ -37,7 +37,7 @@ from oversight_bot.slack.authorize import SingleWorkspaceAuthorize
 logger = logging.getLogger(__name__)
 
 # Least privilege, and the same list as manifest.yml (a test keeps them equal).
-BOT_SCOPES = ["commands"]
+BOT_SCOPES = ["commands", "chat:write", "chat:write.public", "usergroups:read"]
 API_TIMEOUT_S = 5
 REPLAY_WINDOW_S = 5 * 60  # Slack's own window for a request's timestamp
 INSTALLATIONS_TABLE, BOTS_TABLE, STATES_TABLE = "slack_installations", "slack_bots", "slack_oauth_states"
@@ -88,17 +88,32 @@ def build_slack_app(
     return app
 
 
+def slack_tokens(settings: Settings, engine: Engine | None) -> Callable[[str], str | None]:
+    """The bot token for a workspace: the configured one, or the installation's (OAuth)."""
+    if settings.slack_oauth and engine is not None and settings.slack_client_id:
+        store = installation_store(settings.slack_client_id, engine)
+
+        def installed(workspace: str) -> str | None:
+            bot = store.find_bot(enterprise_id=None, team_id=workspace or None)
+            return bot.bot_token if bot else None
+
+        return installed
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return lambda workspace: token
+
+
+def installation_store(client_id: str, engine: Engine) -> SQLAlchemyInstallationStore:
+    return SQLAlchemyInstallationStore(
+        client_id=client_id, engine=engine, bots_table_name=BOTS_TABLE, installations_table_name=INSTALLATIONS_TABLE
+    )
+
+
 def _oauth_options(settings: Settings, engine: Engine | None, client: WebClient) -> dict[str, Any]:
     """Multi-workspace installs, kept in the store's own database (tables made by its migrations)."""
     if engine is None:
         raise ConfigurationError("OAuth installs need the store's database engine")
     assert settings.slack_client_id is not None and settings.slack_client_secret is not None
-    installations = SQLAlchemyInstallationStore(
-        client_id=settings.slack_client_id,
-        engine=engine,
-        bots_table_name=BOTS_TABLE,
-        installations_table_name=INSTALLATIONS_TABLE,
-    )
+    installations = installation_store(settings.slack_client_id, engine)
     states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, table_name=STATES_TABLE)
     oauth = OAuthSettings(
         client_id=settings.slack_client_id,

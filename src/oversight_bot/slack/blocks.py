@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from oversight_bot.chat.replies import Reply, Section
+from oversight_bot.chat.replies import MENTION, Reply, Section
 from oversight_bot.slack import ids
 
 MAX_BLOCKS = 50
@@ -30,8 +30,10 @@ Block = dict[str, Any]
 
 
 def escape(text: str) -> str:
-    """Slack's mrkdwn escaping: &, < and > are the only characters that make links and mentions."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's escaping: &, < and > are the only characters that make links and mentions. The
+    chat layer's own mentions (which no user text can carry) become real ones afterwards."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return MENTION.sub(lambda m: f"<@{m[1]}>", escaped)
 
 
 def plain(text: str, limit: int) -> dict[str, Any]:

@@ -9,8 +9,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from oversight_bot.chat.commands import GetSegment, command_text, parse_segment_command, parse_text
-from oversight_bot.chat.handle import Actor, Conversation
+from oversight_bot.chat.commands import Command, GetSegment, command_text, parse_segment_command, parse_text
+from oversight_bot.chat.handle import Conversation
+from oversight_bot.chat.replies import Reply
+from oversight_bot.services.access import Actor
 from oversight_bot.slack import blocks, ids
 
 
@@ -19,19 +21,25 @@ def register(app: App, conversation: Conversation) -> None:
 
     def actor(context: BoltContext, body: dict[str, Any]) -> Actor:
         user = context.user_id or body.get("user_id") or (body.get("user") or {}).get("id") or "unknown"
-        return Actor("slack", str(user), context.channel_id)
+        channel = context.channel_id
+        team = context.team_id or context.enterprise_id or ""
+        return Actor("slack", str(user), channel, str(team), direct=bool(channel and channel.startswith("D")))
+
+    def answer(ack: Ack, parsed: Command, reply: Reply) -> None:
+        """Confirmations of a channel's changes are said in the channel (a visible record); the rest
+        is private, with a Share button where worth sharing."""
+        visibility = "in_channel" if reply.public else "ephemeral"
+        ack(response_type=visibility, **blocks.message(reply, command=command_text(parsed), share=not reply.public))
 
     @app.command(ids.SLASH_SEGMENT)
     def segment(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         parsed = parse_segment_command(command.get("text", ""))
-        reply = conversation.handle(parsed, actor(context, command))
-        ack(response_type="ephemeral", **blocks.message(reply, command=command_text(parsed), share=True))
+        answer(ack, parsed, conversation.handle(parsed, actor(context, command)))
 
     @app.command(ids.SLASH_OVERSIGHT)
     def oversight(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         parsed = parse_text(command.get("text", ""))
-        reply = conversation.handle(parsed, actor(context, command))
-        ack(response_type="ephemeral", **blocks.message(reply, command=command_text(parsed), share=True))
+        answer(ack, parsed, conversation.handle(parsed, actor(context, command)))
 
     def acknowledge(ack: Ack) -> None:
         ack()
@@ -41,6 +49,9 @@ def register(app: App, conversation: Conversation) -> None:
         answers the presser privately, leaving the channel's message alone."""
         text = body["actions"][0].get("value", "")
         reply = conversation.respond(text, actor(context, body))
+        if reply.public:  # a button that changed the channel's subscriptions: say so in the channel
+            respond(response_type="in_channel", replace_original=False, **blocks.message(reply))
+            return
         private = bool((body.get("container") or {}).get("is_ephemeral"))
         respond(response_type="ephemeral", replace_original=private, **blocks.message(reply, command=text, share=True))
 

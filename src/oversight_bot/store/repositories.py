@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from oversight_bot.domain.assessments import Assessment, Basis, Disagreement
@@ -15,8 +15,10 @@ from oversight_bot.domain.events import SegmentEvent
 from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, MetricValue
 from oversight_bot.domain.organisations import Organisation
 from oversight_bot.domain.quarters import Quarter
+from oversight_bot.services.alerts import EventRecord
 from oversight_bot.services.ports import AssessmentKey, MetricKey
 from oversight_bot.store import mapping
+from oversight_bot.store.deliveries import event_record
 from oversight_bot.store.tables import (
     AliasRow,
     AssessmentRow,
@@ -194,6 +196,22 @@ def _key_filter(assessment: Assessment) -> dict[str, Any]:
 class SqlAlchemyOutbox:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def undispatched(self, limit: int) -> list[EventRecord]:
+        """The oldest events not yet fanned out; locked (SKIP LOCKED) so that two workers split them."""
+        query = (
+            select(OutboxEventRow)
+            .where(OutboxEventRow.dispatched_at.is_(None))
+            .order_by(OutboxEventRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [event_record(row) for row in self.session.scalars(query)]
+
+    def mark_dispatched(self, event_ids: Iterable[int], at: datetime) -> None:
+        ids = list(event_ids)
+        if ids:
+            self.session.execute(update(OutboxEventRow).where(OutboxEventRow.id.in_(ids)).values(dispatched_at=at))
 
     def append(self, events: Iterable[SegmentEvent], import_id: int | None, at: datetime) -> None:
         self.session.add_all(

@@ -168,6 +168,89 @@ class OutboxEventRow(Base):
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class SubscriptionRow(Base):
+    """A destination's subscription to one target. Removed ones are kept (who removed it, when)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "channel", "target_kind", "target_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(10))
+    workspace: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(64))
+    person: Mapped[str | None] = mapped_column(String(64))
+    target_kind: Mapped[str] = mapped_column(String(20))
+    target_value: Mapped[str] = mapped_column(String(100))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    min_segment: Mapped[int | None] = mapped_column(Integer)
+    worsened_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    exclude: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    disabled_reason: Mapped[str | None] = mapped_column(String(300))
+    removed_by: Mapped[str | None] = mapped_column(String(64))
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AlertChannelRow(Base):
+    """A destination's delivery settings, and when it may next be sent to (about one a second)."""
+
+    __tablename__ = "alert_channels"
+
+    platform: Mapped[str] = mapped_column(String(10), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person: Mapped[str | None] = mapped_column(String(64))
+    muted_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    digest_at: Mapped[str | None] = mapped_column(String(5))
+    threading: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_send_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AlertThreadRow(Base):
+    """With threading on: the message that heads an organisation's alerts in a channel."""
+
+    __tablename__ = "alert_threads"
+
+    platform: Mapped[str] = mapped_column(String(10), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ods_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    parent_ref: Mapped[str] = mapped_column(String(64))
+
+
+class AlertDeliveryRow(Base):
+    """One event for one subscription: unique, so fanning out twice delivers nothing twice."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "subscription_id"),
+        Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_alert_deliveries_channel", "platform", "workspace", "channel", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id"))
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"))
+    platform: Mapped[str] = mapped_column(String(10))
+    workspace: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(64))
+    group_key: Mapped[str] = mapped_column(String(80))
+    # pending -> sending -> sent | retry -> ... | dead; or suppressed (muted) at fan-out.
+    status: Mapped[str] = mapped_column(String(12))
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    message_ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 def _slack_oauth_tables() -> None:
     """slack_sdk's own table definitions for multi-workspace installs, in this store's metadata, so
     that Alembic creates them beside the rest (names as `slack/app.py` configures the stores)."""

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from oversight_bot.store.deliveries import SqlAlchemyDeliveryRepository
 from oversight_bot.store.repositories import (
     SqlAlchemyAssessmentRepository,
     SqlAlchemyImportLog,
@@ -14,6 +15,7 @@ from oversight_bot.store.repositories import (
     SqlAlchemyOrganisationRepository,
     SqlAlchemyOutbox,
 )
+from oversight_bot.store.subscriptions import SqlAlchemySubscriptionRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -27,6 +29,8 @@ class SqlAlchemyUnitOfWork:
         self.assessments = SqlAlchemyAssessmentRepository(self.session)
         self.outbox = SqlAlchemyOutbox(self.session)
         self.imports = SqlAlchemyImportLog(self.session)
+        self.subscriptions = SqlAlchemySubscriptionRepository(self.session)
+        self.deliveries = SqlAlchemyDeliveryRepository(self.session)
         return self
 
     def __exit__(

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from oversight_bot.bootstrap import build, healthy, slack_app
+from oversight_bot.slack.app import BOT_SCOPES
 from oversight_bot.slack.http import create_http_app
 from tests.http_server import serving
 from tests.integration.slack.conftest import slack_settings, text_of
@@ -34,7 +35,7 @@ def test_a_workspace_installs_the_app_and_is_then_answered(
         link = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', install.text)
         assert link is not None
         query = dict(parse_qsl(urlparse(link.group(1).replace("&amp;", "&")).query))
-        assert query["client_id"] == "111.222" and query["scope"] == "commands"
+        assert query["client_id"] == "111.222" and query["scope"].split(",") == BOT_SCOPES
         # The state cookie is marked Secure (production is HTTPS); a browser would send it back.
         cookie = install.headers["set-cookie"].split(";")[0]
         callback = browser.get(

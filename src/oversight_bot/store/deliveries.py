@@ -1,0 +1,213 @@
+"""Alert deliveries: fan-out rows, claiming with a lease, and recording what happened.
+
+Claiming works one destination at a time, so that about one message a second goes to each
+channel however many workers run. On PostgreSQL the destination's row is locked with
+`FOR UPDATE SKIP LOCKED`, so several workers share the work without waiting on each other; SQLite
+has no row locks (SQLAlchemy drops the clause there), so on SQLite run one worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from oversight_bot.domain.subscriptions import Destination
+from oversight_bot.services.alerts import ClaimedGroup, DeliveryInfo, EventRecord, NewDelivery
+from oversight_bot.store.subscriptions import channel_row, settings_from_row
+from oversight_bot.store.tables import (
+    AlertChannelRow,
+    AlertDeliveryRow,
+    AlertThreadRow,
+    OutboxEventRow,
+    SubscriptionRow,
+)
+
+D, C = AlertDeliveryRow, AlertChannelRow
+DUE_STATUSES = ("pending", "retry")
+GROUP_LIMIT = 500
+
+
+def event_record(row: OutboxEventRow) -> EventRecord:
+    batch = f"import:{row.import_id}" if row.import_id else str(row.payload.get("batch") or f"event:{row.id}")
+    return EventRecord(row.id, row.kind, row.ods_code, dict(row.payload), batch, row.created_at)
+
+
+def _due(now: datetime) -> Any:
+    waiting = and_(D.status.in_(DUE_STATUSES), D.next_attempt_at <= now)
+    abandoned = and_(D.status == "sending", D.claimed_until < now)  # a worker died mid-send
+    return or_(waiting, abandoned)
+
+
+def _at(destination: Destination, *, whole_workspace: bool = False) -> list[Any]:
+    conditions = [D.platform == destination.platform, D.workspace == destination.workspace]
+    return conditions if whole_workspace else [*conditions, D.channel == destination.channel]
+
+
+class SqlAlchemyDeliveryRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, deliveries: Iterable[NewDelivery], at: datetime) -> int:
+        rows = [_new_row(d, at) for d in deliveries]
+        if not rows:
+            return 0
+        for destination in {d.destination for d in deliveries if isinstance(d, NewDelivery)}:
+            channel_row(self.session, destination)
+        insert = postgresql_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = insert(AlertDeliveryRow).on_conflict_do_nothing(index_elements=["event_id", "subscription_id"])
+        self.session.execute(statement, rows)
+        return len(rows)
+
+    def claim(
+        self, now: datetime, worker: str, lease_s: float, interval_s: float, channels: int, lookahead_s: float = 0.0
+    ) -> list[ClaimedGroup]:
+        """Claim the next group for up to `channels` destinations whose turn comes within `lookahead_s`;
+        each group says when its turn is (`not_before`), so that sending can keep exact time."""
+        due_destinations = select(D.platform, D.workspace, D.channel).where(_due(now))
+        # One message in flight per destination: the next waits for Slack's answer to the last.
+        in_flight = select(D.platform, D.workspace, D.channel).where(D.status == "sending", D.claimed_until >= now)
+        soon = now + timedelta(seconds=lookahead_s)
+        free = or_(C.next_send_at.is_(None), C.next_send_at <= soon)
+        destination = tuple_(C.platform, C.workspace, C.channel)
+        query = (
+            select(C)
+            .where(destination.in_(due_destinations), destination.not_in(in_flight), free)
+            .order_by(C.next_send_at.asc().nulls_first())
+            .limit(channels)
+            .with_for_update(skip_locked=True)
+        )
+        groups = []
+        for channel in self.session.scalars(query):
+            turn = max(now, channel.next_send_at or now)
+            group = self._claim_group(channel, now, worker, lease_s, turn)
+            if group is not None:
+                # Held until this group has gone; the worker sets the real next turn once it has.
+                channel.next_send_at = turn + timedelta(seconds=interval_s)
+                groups.append(group)
+        self.session.flush()
+        return groups
+
+    def _claim_group(
+        self, channel: AlertChannelRow, now: datetime, worker: str, lease_s: float, turn: datetime
+    ) -> ClaimedGroup | None:
+        destination = Destination(channel.platform, channel.workspace, channel.channel, channel.person)
+        due = self.session.scalars(
+            select(D).where(*_at(destination), _due(now)).order_by(D.next_attempt_at, D.id).limit(GROUP_LIMIT)
+        ).all()
+        if not due:
+            return None
+        group = [d for d in due if d.group_key == due[0].group_key]
+        for delivery in group:
+            delivery.status, delivery.attempts = "sending", delivery.attempts + 1
+            delivery.claimed_by, delivery.claimed_until = worker, now + timedelta(seconds=lease_s)
+        event_ids = sorted({d.event_id for d in group})
+        events = self.session.scalars(
+            select(OutboxEventRow).where(OutboxEventRow.id.in_(event_ids)).order_by(OutboxEventRow.id)
+        )
+        records = tuple(event_record(row) for row in events)
+        settings = settings_from_row(channel)
+        codes = {record.ods_code for record in records}
+        thread = self.thread(destination, next(iter(codes))) if settings.threading and len(codes) == 1 else None
+        return ClaimedGroup(
+            destination,
+            group[0].group_key,
+            tuple(d.id for d in group),
+            records,
+            max(d.attempts for d in group),
+            settings,
+            thread,
+            turn,
+        )
+
+    def sent(self, ids: Iterable[int], ref: str, at: datetime) -> None:
+        self._update(ids, status="sent", message_ref=ref, sent_at=at, claimed_until=None, last_error=None)
+
+    def retry(self, ids: Iterable[int], at: datetime, error: str, *, counts: bool) -> None:
+        values: dict[str, Any] = {
+            "status": "retry",
+            "next_attempt_at": at,
+            "last_error": error[:300],
+            "claimed_until": None,
+        }
+        if not counts:
+            values["attempts"] = D.attempts - 1  # a rate limit is Slack pacing us, not a failure
+        self._update(ids, **values)
+
+    def dead(self, ids: Iterable[int], error: str) -> None:
+        self._update(ids, status="dead", last_error=error[:300], claimed_until=None)
+
+    def cancel_for(self, destination: Destination, reason: str, *, whole_workspace: bool) -> int:
+        statement = (
+            update(D)
+            .where(*_at(destination, whole_workspace=whole_workspace), D.status.in_((*DUE_STATUSES, "sending")))
+            .values(status="dead", last_error=reason[:300], claimed_until=None)
+        )
+        return int(self.session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+    def defer_channel(self, destination: Destination, until: datetime) -> None:
+        channel_row(self.session, destination).next_send_at = until
+
+    def thread(self, destination: Destination, ods_code: str) -> str | None:
+        row = self.session.get(
+            AlertThreadRow, (destination.platform, destination.workspace, destination.channel, ods_code)
+        )
+        return row.parent_ref if row else None
+
+    def set_thread(self, destination: Destination, ods_code: str, ref: str) -> None:
+        key = (destination.platform, destination.workspace, destination.channel, ods_code)
+        if self.session.get(AlertThreadRow, key) is None:
+            self.session.add(
+                AlertThreadRow(platform=key[0], workspace=key[1], channel=key[2], ods_code=key[3], parent_ref=ref)
+            )
+
+    def listing(self, *, dead_only: bool, limit: int) -> list[DeliveryInfo]:
+        query = select(D, OutboxEventRow.kind, OutboxEventRow.ods_code).join(
+            OutboxEventRow, OutboxEventRow.id == D.event_id
+        )
+        if dead_only:
+            query = query.where(D.status == "dead")
+        rows = self.session.execute(query.order_by(D.id.desc()).limit(limit))
+        return [_info(d, kind, code) for d, kind, code in rows]
+
+    def requeue(self, ids: Iterable[int] | None, at: datetime) -> int:
+        """Dead deliveries back in the queue; only those whose subscription is active again."""
+        active = select(SubscriptionRow.id).where(
+            SubscriptionRow.disabled_reason.is_(None), SubscriptionRow.removed_at.is_(None)
+        )
+        conditions = [D.status == "dead", D.subscription_id.in_(active)]
+        if ids is not None:
+            conditions.append(D.id.in_(list(ids)))
+        statement = update(D).where(*conditions).values(status="retry", attempts=0, next_attempt_at=at, last_error=None)
+        return int(self.session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+    def _update(self, ids: Iterable[int], **values: Any) -> None:
+        self.session.execute(update(D).where(D.id.in_(list(ids))).values(**values))
+
+
+def _info(d: AlertDeliveryRow, kind: str, code: str) -> DeliveryInfo:
+    destination = f"{d.platform}:{d.workspace}:{d.channel}"
+    return DeliveryInfo(
+        d.id, d.event_id, kind, code, destination, d.status, d.attempts, d.next_attempt_at, d.last_error, d.message_ref
+    )
+
+
+def _new_row(delivery: NewDelivery, at: datetime) -> dict[str, Any]:
+    return {
+        "event_id": delivery.event_id,
+        "subscription_id": delivery.subscription_id,
+        "platform": delivery.destination.platform,
+        "workspace": delivery.destination.workspace,
+        "channel": delivery.destination.channel,
+        "group_key": delivery.group[:80],
+        "status": delivery.status,
+        "next_attempt_at": delivery.next_attempt_at,
+        "attempts": 0,
+        "last_error": delivery.note,
+        "created_at": at,
+    }
