@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -132,6 +134,26 @@ def delivery_worker(app: Application, notifiers: dict[str, Notifier], worker_id:
         admin_destination=admin,
     )
     return DeliveryWorker(app.uow, notifiers, app.segments, app.clock, options)
+
+
+@contextmanager
+def sole_sqlite_worker(app: Application) -> Iterator[bool]:
+    """On SQLite only one alert worker may run (there are no row locks to share the work): a file
+    lock beside the database says whether this is it. On PostgreSQL any number may run."""
+    database = app.engine.url.database
+    if app.engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield True
+        return
+    with open(f"{database}.worker-lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def slack_notifier(app: Application) -> SlackNotifier:

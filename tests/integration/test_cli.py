@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,31 @@ def test_a_baseline_then_a_newer_quarter_through_the_cli(tmp_path: Path) -> None
     assert "0 change(s) announced." in first.output
     second = runner.invoke(cli, ["import", "nof", str(NOF_FILE)], env=env)
     assert "RXV left segment 5: segment 5 -> 4, Q2 2025/26" in second.output
+
+
+def test_only_one_alert_worker_runs_on_a_sqlite_store(seeded_db_url: str, tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")} | {
+        "OVERSIGHT_DATABASE_URL": seeded_db_url
+    }
+    first = subprocess.Popen(
+        [sys.executable, "-m", "oversight_bot", "worker"],
+        env=environment,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(4)  # the first worker has started and holds the lock
+        second = subprocess.run(
+            [sys.executable, "-m", "oversight_bot", "worker"],
+            env=environment,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 1
+        assert "only one may run" in " ".join(second.stderr.split())
+    finally:
+        first.terminate()
+        first.wait(timeout=30)

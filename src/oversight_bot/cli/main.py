@@ -18,7 +18,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 
-from oversight_bot.bootstrap import Application, build, delivery_worker, healthy, slack_app, slack_notifier
+from oversight_bot.bootstrap import (
+    Application,
+    build,
+    delivery_worker,
+    healthy,
+    slack_app,
+    slack_notifier,
+    sole_sqlite_worker,
+)
 from oversight_bot.chat.commands import parse_text
 from oversight_bot.cli import output
 from oversight_bot.config import Settings
@@ -87,7 +95,19 @@ def console_actor() -> Actor:
 
 @contextmanager
 def background_worker(app: Application, notifiers: dict[str, Notifier]) -> Iterator[None]:
-    """The alert worker in a thread beside the chat (the embedded default's single process)."""
+    """The alert worker in a thread beside the chat (the embedded default's single process); not
+    started when another worker already serves this SQLite store."""
+    with sole_sqlite_worker(app) as sole:
+        if not sole:
+            err.print("Another alert worker serves this store; alerts go out from there.", markup=False)
+            yield
+            return
+        with _worker_thread(app, notifiers):
+            yield
+
+
+@contextmanager
+def _worker_thread(app: Application, notifiers: dict[str, Notifier]) -> Iterator[None]:
     worker = delivery_worker(app, notifiers)
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), name="alert-worker", daemon=True)
@@ -307,7 +327,12 @@ def worker(
 ) -> None:
     """The alert worker: fan events out to subscriptions and deliver them, until stopped (SIGTERM or
     Ctrl-C finish the round in hand). Run several on PostgreSQL; one on SQLite."""
-    with application() as app:
+    with application() as app, sole_sqlite_worker(app) as sole:
+        if not sole:
+            err.print(
+                "Another alert worker already serves this SQLite store; on SQLite only one may run.", markup=False
+            )
+            raise typer.Exit(1)
         notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(out)}
         if app.settings.slack_configured:
             notifiers["slack"] = slack_notifier(app)
