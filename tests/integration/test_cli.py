@@ -180,8 +180,7 @@ def test_only_one_alert_worker_runs_on_a_sqlite_store(seeded_db_url: str, tmp_pa
         [sys.executable, "-m", "oversight_bot", "worker"],
         env=environment,
         cwd=tmp_path,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=subprocess.DEVNULL,
     )
     try:
         time.sleep(4)  # the first worker has started and holds the lock
