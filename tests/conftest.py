@@ -17,6 +17,7 @@ from oversight_bot.config import DEFAULT_SEEDS, Settings
 from oversight_bot.store import schema
 from oversight_bot.store.db import make_engine
 from tests import postgres
+from tests.slack_standin import SlackStandIn
 
 hypothesis_settings.register_profile("ci", max_examples=200, deadline=None)
 hypothesis_settings.register_profile("dev", max_examples=60, deadline=None)
@@ -98,3 +99,11 @@ def empty_app(empty_db_url: str) -> Iterator[Application]:
     app = build(Settings(database_url=empty_db_url, seed_on_first_use=False))
     yield app
     app.close()
+
+
+@pytest.fixture
+def standin() -> Iterator[SlackStandIn]:
+    """The Slack stand-in: Slack's Web API and response URLs on 127.0.0.1."""
+    server = SlackStandIn()
+    yield server
+    server.close()

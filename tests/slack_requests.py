@@ -65,12 +65,19 @@ def block_suggestion(action_id: str, value: str) -> str:
     )  # fmt: skip
 
 
-def view_submission(callback_id: str, values: dict[str, Any], *, user: str = "U0ASKER") -> str:
+def view_submission(
+    callback_id: str,
+    values: dict[str, Any],
+    *,
+    user: str = "U0ASKER",
+    view_id: str = "V1",
+    private_metadata: str = "",
+) -> str:
     return payload(
         {"type": "view_submission", "team": {"id": TEAM}, "user": {"id": user}, "api_app_id": "A0APP",
          "trigger_id": "1.2.trigger",
-         "view": {"id": "V1", "type": "modal", "callback_id": callback_id, "state": {"values": values},
-                  "private_metadata": ""}}
+         "view": {"id": view_id, "type": "modal", "callback_id": callback_id, "state": {"values": values},
+                  "private_metadata": private_metadata}}
     )  # fmt: skip
 
 

@@ -17,10 +17,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
+from oversight_bot.chat.concerning import Concerning
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.subscribing import Subscribing
 from oversight_bot.config import Settings
 from oversight_bot.delivery.worker import DeliveryWorker, Notifier, WorkerSettings
+from oversight_bot.domain.concerns import Category, FlagRule, Severity
 from oversight_bot.domain.frameworks import FrameworkCatalogue
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import ConfigurationError, StoreUnavailable
@@ -28,7 +30,9 @@ from oversight_bot.ingest.frameworks import read_frameworks
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
 from oversight_bot.ingest.segments import read_segments_file
+from oversight_bot.logs import guard_library_loggers
 from oversight_bot.services.access import Access, AccessRules, Directory, NoGroups, Role, SubscriptionPolicy
+from oversight_bot.services.concerns import ConcernService
 from oversight_bot.services.imports import Importer, ImportReport
 from oversight_bot.services.ports import UnitOfWork
 from oversight_bot.services.seeding import SeedReaders, seed
@@ -69,6 +73,7 @@ class Application:
     importer: Importer
     segments: SegmentService
     subscriptions: SubscriptionService
+    concerns: ConcernService
     conversation: Conversation
     uow: Callable[[], UnitOfWork]
     clock: SystemClock
@@ -79,6 +84,7 @@ class Application:
 
 def build(settings: Settings, *, prepare_store: bool = True) -> Application:
     """Wire the application; by default bring the schema up to date and seed an empty store."""
+    guard_library_loggers()  # whoever configured logging, library loggers never print bodies
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     frameworks = read_frameworks(settings.frameworks_path, settings.nof2026_thresholds)
@@ -91,9 +97,21 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
     importer = Importer(uow, clock, frameworks, after_commit=segments.invalidate)
     access = Access(access_rules(settings), directory(settings, engine))
     subscriptions = SubscriptionService(uow, clock, access)
-    conversation = Conversation(segments, Subscribing(subscriptions, ZoneInfo(settings.digest_time_zone)))
+    concerns = ConcernService(uow, clock, access, flag_rules(settings))
+    subscribing = Subscribing(subscriptions, ZoneInfo(settings.digest_time_zone))
+    conversation = Conversation(segments, subscribing, Concerning(concerns))
     app = Application(
-        settings, engine, session_factory, frameworks, importer, segments, subscriptions, conversation, uow, clock
+        settings,
+        engine,
+        session_factory,
+        frameworks,
+        importer,
+        segments,
+        subscriptions,
+        concerns,
+        conversation,
+        uow,
+        clock,
     )
     if prepare_store:
         prepare(app)
@@ -111,6 +129,17 @@ def access_rules(settings: Settings) -> AccessRules:
         return AccessRules(members, SubscriptionPolicy(policy), group or None)
     except ValueError:
         raise ConfigurationError("OVERSIGHT_SUBSCRIPTION_CHANGES is anyone, admins or group:<id or role>") from None
+
+
+def flag_rules(settings: Settings) -> list[FlagRule]:
+    rules = []
+    for text in settings.concern_flag_rules:
+        category, _, severity = text.partition(":")
+        try:
+            rules.append(FlagRule(Category(category), Severity(severity)))
+        except ValueError:
+            raise ConfigurationError(f"OVERSIGHT_CONCERN_FLAG_RULES: {text!r} is not category:severity") from None
+    return rules
 
 
 def directory(settings: Settings, engine: Engine) -> Directory:
@@ -175,7 +204,7 @@ def healthy(app: Application) -> Callable[[], bool]:
 
 
 def slack_app(app: Application, *, socket_mode: bool) -> App:
-    return build_slack_app(app.settings, app.conversation, app.engine, socket_mode=socket_mode)
+    return build_slack_app(app.settings, app.conversation, app.engine, socket_mode=socket_mode, concerns=app.concerns)
 
 
 def slack_http_app_from_environment() -> Starlette:

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     # "group:<Slack user group id or role name>".
     subscription_changes: str = "anyone"
     digest_time_zone: str = "Europe/London"
+    # Concerns flagged for the oversight lead to consider segment action: "category:severity",
+    # meaning that category at that severity or worse. Configuration, not an NHS England rule.
+    concern_flag_rules: list[str] = ["governance_leadership:critical", "patient_safety:critical"]
+    # Closed concerns are deleted this many days after closing, by `oversight concerns retention`
+    # (an explicit, audited command). Unset: nothing is ever deleted.
+    concern_retention_days: int | None = None
     # Alert delivery: the gap after Slack answers before the next message to the same channel
     # (Slack allows about one a second),
     # how long a claim lasts before another worker may take it over, and the send timeout.

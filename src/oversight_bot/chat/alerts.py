@@ -59,13 +59,18 @@ def _concern(who: str, event: EventRecord) -> str:
     p = event.payload
     category, severity = p.get("category", "uncategorised"), p.get("severity", "unknown")
     text = f"new concern logged ({category}, {severity} severity), reference {p.get('reference', '?')}"
+    if p.get("flagged"):
+        text += ", flagged for segment review"
     return f"{who}: {text}" if who else text
 
 
 def _single(code: str, events: list[EventRecord], reader: SegmentReader, reference: str) -> Reply:
     line = headline(code, events, reader)
     segment = next((int(e.payload["segment"]) for e in events if "segment" in e.payload), None)
-    choices = (Choice("Details", f"segment {code}"), Choice("History", f"history {code}"))
+    concerns = [e.payload["reference"] for e in events if e.kind == CONCERN_KIND and "reference" in e.payload]
+    # A concern's View button lets those allowed read it (checked, and recorded, when pressed).
+    views = tuple(Choice(f"View {ref}" if len(concerns) > 1 else "View", f"view {ref}") for ref in concerns[:5])
+    choices = (*views, Choice("Details", f"segment {code}"), Choice("History", f"history {code}"))
     return Reply(ReplyKind.ANSWER, line, line, choices=choices, footnote=reference, segment=segment)
 
 

@@ -18,13 +18,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from oversight_bot.chat.replies import without_mention_marks
 from oversight_bot.domain.organisations import TrustType
 
 MAX_TEXT = 500  # Slack allows 4,000 characters in a command; nothing we answer needs more than this
 MAX_MUTE_MINUTES = 30 * 24 * 60
 EVENT_WORDS = ("segment", "concerns")
 # Private-use characters that mark a mention in reply text (see replies.mention); never accepted from users.
-MENTION_MARKS = "\ue000\ue001"
 
 
 class Command(BaseModel):
@@ -95,6 +95,32 @@ class SetThreading(Command):
     on: bool
 
 
+class StartConcern(Command):
+    """Open the concern form (a Slack modal, a Teams card, console prompts), perhaps with the
+    organisation filled in."""
+
+    verb: Literal["concern"] = "concern"
+    query: str = ""
+
+
+class ListConcerns(Command):
+    verb: Literal["concerns"] = "concerns"
+    query: str = ""  # an organisation, or nothing for all
+    status: str | None = None  # a Status value, or "open" (anything not closed)
+
+
+class ViewConcern(Command):
+    verb: Literal["view"] = "view"
+    reference: str = Field(pattern=r"^C-\d{4}-\d{6}$")
+
+
+class TriageConcern(Command):
+    verb: Literal["triage"] = "triage"
+    reference: str = Field(pattern=r"^C-\d{4}-\d{6}$")
+    to: str  # a Status value
+    outcome: str | None = Field(default=None, max_length=2000)
+
+
 class ShowHelp(Command):
     verb: Literal["help"] = "help"
     # Why help is shown when it was not asked for: an unknown verb, a missing argument.
@@ -126,6 +152,8 @@ def parse_text(text: str) -> Command:
         return ShowHelp()
     if verb in SUBSCRIPTION_VERBS:
         return SUBSCRIPTION_VERBS[verb](rest)
+    if verb in CONCERN_VERBS:
+        return CONCERN_VERBS[verb](rest)
     return ShowHelp(problem=f"Unknown command: {words[0][:40]}", suggestion=f"segment {' '.join(words)[:100]}")
 
 
@@ -140,7 +168,7 @@ def parse_segment_command(text: str) -> Command:
 
 
 def _strip_prefixes(text: str) -> list[str]:
-    text = text.translate({ord(mark): None for mark in MENTION_MARKS})
+    text = without_mention_marks(text)
     text = _MENTION.sub("", text.strip(), count=1)
     words = text.split()
     if words and words[0].startswith("/"):
@@ -210,6 +238,8 @@ def command_text(command: Command) -> str:
             return " ".join(filter(None, ["subscribe", target, *options, *(f"exclude:{name}" for name in exclude)]))
         case Unsubscribe(target=target, events=events):
             return " ".join(["unsubscribe", target, *events])
+        case ListConcerns(query=query, status=status):
+            return " ".join(filter(None, ["concerns", query, status or ""]))
     return "help"
 
 
@@ -325,3 +355,57 @@ SUBSCRIPTION_VERBS = {
     "digest": _digest,
     "threading": _threading,
 }
+
+
+_REFERENCE = re.compile(r"^C-\d{4}-\d{6}$", re.IGNORECASE)
+_STATUS_WORDS = {
+    "new": "new",
+    "open": "open",
+    "acknowledge": "acknowledged",
+    "acknowledged": "acknowledged",
+    "investigate": "investigating",
+    "investigating": "investigating",
+    "escalate": "escalated",
+    "escalated": "escalated",
+    "close": "closed",
+    "closed": "closed",
+}
+
+
+def _start_concern(rest: str) -> Command:
+    return StartConcern(query=rest.strip()[:200])
+
+
+def _list_concerns(rest: str) -> Command:
+    words = rest.split()
+    status = None
+    if words and (words[-1].lower().removeprefix("status:") in _STATUS_WORDS):
+        status = _STATUS_WORDS[words.pop().lower().removeprefix("status:")]
+    return ListConcerns(query=" ".join(words), status=status)
+
+
+def _view_concern(rest: str) -> Command:
+    reference = rest.strip().upper()
+    if not _REFERENCE.match(reference):
+        return ShowHelp(problem="`view` needs a concern's reference, like `view C-2026-000123`.")
+    return ViewConcern(reference=reference)
+
+
+def _triage(rest: str) -> Command:
+    words = rest.split()
+    if len(words) < 2 or not _REFERENCE.match(words[0]) or words[1].lower() not in _STATUS_WORDS:
+        return ShowHelp(
+            problem="`triage` takes a reference and a state: acknowledge, investigate, escalate or close <outcome>."
+        )
+    to = _STATUS_WORDS[words[1].lower()]
+    outcome = " ".join(words[2:]).strip() or None
+    if to in ("new", "open"):
+        return ShowHelp(
+            problem="A concern cannot be made new again; its states are acknowledged, investigating, escalated, closed."
+        )
+    if to == "closed" and not outcome:
+        return ShowHelp(problem="Closing needs its outcome: `triage C-2026-000123 close <what was found and done>`.")
+    return TriageConcern(reference=words[0].upper(), to=to, outcome=(outcome or "")[:2000] or None)
+
+
+CONCERN_VERBS = {"concern": _start_concern, "concerns": _list_concerns, "view": _view_concern, "triage": _triage}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from oversight_bot.chat import wording
+from oversight_bot.chat import concerning, wording
 from oversight_bot.chat.commands import (
     Command,
     ExplainSegment,
     GetSegment,
+    ListConcerns,
     ListSegment,
     ListSubscriptions,
     Mute,
@@ -15,10 +16,14 @@ from oversight_bot.chat.commands import (
     ShowHelp,
     ShowHistory,
     ShowLeague,
+    StartConcern,
     Subscribe,
+    TriageConcern,
     Unsubscribe,
+    ViewConcern,
     parse_text,
 )
+from oversight_bot.chat.concerning import Concerning
 from oversight_bot.chat.replies import Reply
 from oversight_bot.chat.subscribing import Subscribing
 from oversight_bot.errors import StoreUnavailable
@@ -28,9 +33,15 @@ from oversight_bot.services.segments import SegmentService
 
 
 class Conversation:
-    def __init__(self, segments: SegmentService, subscribing: Subscribing | None = None) -> None:
+    def __init__(
+        self,
+        segments: SegmentService,
+        subscribing: Subscribing | None = None,
+        concerning: Concerning | None = None,
+    ) -> None:
         self.segments = segments
         self.subscribing = subscribing
+        self.concerning = concerning
 
     def respond(self, text: str, actor: Actor) -> Reply:
         return self.handle(parse_text(text), actor)
@@ -66,6 +77,10 @@ class Conversation:
                 return wording.help_reply(problem, suggestion)
             case Subscribe() | Unsubscribe() | ListSubscriptions() | Mute() | SetDigest() | SetThreading():
                 return self._subscriptions(command, actor)
+            case StartConcern():
+                return wording.help_reply(concerning.FORM_ELSEWHERE)
+            case ListConcerns() | ViewConcern() | TriageConcern():
+                return self._concerns(command, actor)
         return wording.help_reply(f"Not understood: {type(command).__name__}")
 
     def _subscriptions(self, command: Command, actor: Actor) -> Reply:
@@ -87,6 +102,17 @@ class Conversation:
                 return subscribing.threading(command, actor)
         return wording.help_reply()
 
+    def _concerns(self, command: ListConcerns | ViewConcern | TriageConcern, actor: Actor) -> Reply:
+        if self.concerning is None:
+            return wording.error_reply("Concerns are not set up here.")
+        reader = self.segments.reader()
+        match command:
+            case ListConcerns():
+                return self.concerning.listing(command, actor, reader)
+            case ViewConcern():
+                return self.concerning.view(command, actor, reader)
+        return self.concerning.triage(command, actor, reader)
+
     def _about_organisation(self, command: GetSegment | ExplainSegment | ShowHistory) -> Reply:
         reader = self.segments.reader()  # one consistent data version for the whole answer
         found = reader.lookup(command.query)
@@ -101,4 +127,7 @@ class Conversation:
             return wording.history_reply(history)
         view = reader.segment(code)
         assert view is not None
-        return wording.segment_reply(view) if isinstance(command, GetSegment) else wording.why_reply(view)
+        if not isinstance(command, GetSegment):
+            return wording.why_reply(view)
+        open_concerns = self.concerning.service.open_count(code) if self.concerning else None
+        return wording.segment_reply(view, open_concerns)

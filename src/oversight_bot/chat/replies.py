@@ -20,6 +20,11 @@ def mention(user_id: str) -> str:
     return f"\ue000{user_id}\ue001"
 
 
+def without_mention_marks(text: str) -> str:
+    """User text with the marks removed, so that only the chat layer can make a mention."""
+    return text.replace("\ue000", "").replace("\ue001", "")
+
+
 class ReplyKind(StrEnum):
     ANSWER = "answer"
     CHOICE = "choice"  # which organisation did you mean?

@@ -22,6 +22,8 @@ HELP_LINES = (
     "[exclude:ORG]`: alerts in this channel",
     "`unsubscribe <target> [segment] [concerns]`, `subscriptions [all]`: change or list them",
     "`mute 2h`, `mute off`; `digest daily 09:00`, `digest off`; `threading on|off`: how alerts arrive",
+    "`concern [organisation]`: raise a concern (a form; openly, confidentially or anonymously)",
+    "`concerns [organisation] [open|new|...]`, `view <reference>`, `triage <reference> <state>`: for triagers",
     "`help`: this list",
 )
 
@@ -67,7 +69,7 @@ def basis_note(view: SegmentView) -> str:
     return f"{note} {view.provisional_note}".strip()
 
 
-def segment_reply(view: SegmentView) -> Reply:
+def segment_reply(view: SegmentView, open_concerns: int | None = None) -> Reply:
     organisation, assessment = view.organisation, view.assessment
     if assessment is None:
         return no_segment_reply(organisation)
@@ -81,6 +83,8 @@ def segment_reply(view: SegmentView) -> Reply:
     if assessment.financial_override is not None:
         facts.append(Fact("Financial override", override_text(assessment)))
     facts.append(Fact("Before", before_text(view)))
+    if open_concerns is not None:
+        facts.append(Fact("Open concerns", str(open_concerns)))
     sections = [Section(lines=(segment_phrase(assessment), *closed_lines(organisation)), facts=tuple(facts))]
     if view.domains:
         domains = tuple(f"{d.domain}: segment {d.segment}" for d in view.domains if d.segment is not None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
+import os
 import signal
 import sys
 import threading
@@ -40,6 +40,7 @@ from oversight_bot.errors import ConfigurationError, ImportFileError
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
 from oversight_bot.ingest.segments import read_segments_file
+from oversight_bot.logs import configure_logging
 from oversight_bot.services.access import Actor
 from oversight_bot.services.imports import ImportReport
 from oversight_bot.services.nof_check import check_release
@@ -51,13 +52,19 @@ CONNECT_HINT = (
     "OVERSIGHT_SLACK_BOT_TOKEN and OVERSIGHT_SLACK_APP_TOKEN (README.md, 'Connect to Slack')."
 )
 
+NO_RETENTION_RULE = "No retention rule is configured (OVERSIGHT_CONCERN_RETENTION_DAYS); nothing is deleted."
+
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 import_cli = typer.Typer(no_args_is_help=True, help="Import a file; any bad row rejects the whole file.")
 nof_cli = typer.Typer(no_args_is_help=True, help="NHS England's NOF metric files.")
 db_cli = typer.Typer(no_args_is_help=True, help="The segment store's schema.")
+audit_cli = typer.Typer(no_args_is_help=True, help="The concerns' audit trail (hash-chained, append-only).")
+concerns_cli = typer.Typer(no_args_is_help=True, help="Concerns: export and the retention rule (admin only).")
 cli.add_typer(import_cli, name="import")
 cli.add_typer(nof_cli, name="nof")
 cli.add_typer(db_cli, name="db")
+cli.add_typer(audit_cli, name="audit")
+cli.add_typer(concerns_cli, name="concerns")
 
 out = Console()
 err = Console(stderr=True)
@@ -81,7 +88,7 @@ def main() -> None:
 @contextmanager
 def application(prepare_store: bool = True) -> Iterator[Application]:
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     app = build(settings, prepare_store=prepare_store)
     try:
         yield app
@@ -389,3 +396,76 @@ def db_status() -> None:
         current, head = schema.current_revision(app.engine), schema.head_revision()
         state = "up to date" if current == head else "needs `oversight db upgrade`"
         out.print(f"Database at {current or 'no schema'}; latest {head}: {state}.", markup=False)
+
+
+@audit_cli.command("verify")
+def audit_verify(json: Json = False) -> None:
+    """Check every link of the audit trail; name the first broken one (exit status 1)."""
+    with application() as app:
+        result = app.concerns.verify_audit()
+    if json:
+        emit_json(dataclasses.asdict(result) | {"intact": result.intact})
+    elif result.intact:
+        out.print(f"Audit trail intact: {result.checked} record(s). Head hash {result.head_hash}.", markup=False)
+    else:
+        err.print(
+            f"Audit trail BROKEN at record {result.first_broken}: {result.reason}. "
+            f"{result.checked} record(s) before it check out.",
+            style="red",
+            markup=False,
+        )
+    if not result.intact:
+        raise typer.Exit(1)
+
+
+@audit_cli.command("list")
+def audit_list(
+    reference: Annotated[str | None, typer.Option(help="Only records about this concern, e.g. C-2026-000001.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 50,
+    json: Json = False,
+) -> None:
+    """Who did what to which concern, and when (records hold no concern's words)."""
+    with application() as app:
+        records = app.concerns.audit_records(reference, limit)
+    if json:
+        emit_json([dataclasses.asdict(r) for r in records])
+        return
+    output.show_audit(out, records)
+
+
+@concerns_cli.command("export")
+def concerns_export(
+    path: Annotated[Path, typer.Argument(dir_okay=False, help="A new file; an existing one is never overwritten.")],
+) -> None:
+    """Every concern's record (not who raised it) to a new JSON file readable only by you; audited."""
+    if path.exists():
+        err.print(f"{path} exists; give a new file name.", style="red", markup=False)
+        raise typer.Exit(1)
+    with application() as app:
+        concerns = app.concerns.export(console_actor(), str(path.resolve()))
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(output.to_json([dataclasses.asdict(c) for c in concerns]) + "\n")
+    out.print(f"{len(concerns)} concern(s) exported to {path}; the export is in the audit trail.", markup=False)
+
+
+@concerns_cli.command("retention")
+def concerns_retention(
+    apply: Annotated[bool, typer.Option("--apply", help="Delete them; without it, only list them.")] = False,
+) -> None:
+    """The retention rule (OVERSIGHT_CONCERN_RETENTION_DAYS): concerns closed longer ago than that
+    are listed, or with --apply deleted, each deletion recorded in the audit trail."""
+    with application() as app:
+        keep_days = app.settings.concern_retention_days
+        if keep_days is None:
+            out.print(NO_RETENTION_RULE, markup=False)
+            return
+        if not apply:
+            due = app.concerns.due_for_deletion(console_actor(), keep_days)
+            listed = ", ".join(due) or "none"
+            out.print(f"{len(due)} concern(s) closed more than {keep_days} days ago: {listed}.", markup=False)
+            out.print("Run again with --apply to delete them.", markup=False)
+            return
+        deleted = app.concerns.apply_retention(console_actor(), keep_days)
+    listed = ", ".join(deleted) or "none"
+    out.print(f"{len(deleted)} concern(s) deleted under the retention rule: {listed}.", markup=False)

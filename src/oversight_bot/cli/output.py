@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from oversight_bot.chat.replies import Reply
+from oversight_bot.domain.audit import AuditRecord
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.errors import ImportFileError
 from oversight_bot.services.alerts import DeliveryInfo
@@ -29,6 +31,8 @@ def _encode(value: Any) -> Any:
         return float(value) if value == value.quantize(Decimal("0.01")) else str(value)
     if isinstance(value, Quarter):
         return value.label
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
@@ -131,3 +135,14 @@ def show_deliveries(console: Console, deliveries: list[DeliveryInfo]) -> None:
             f"{d.next_attempt_at:%Y-%m-%d %H:%M:%S}" if d.status in ("pending", "retry") else "", d.last_error or "",
         )  # fmt: skip
     console.print(table)
+
+
+def show_audit(console: Console, records: list[AuditRecord]) -> None:
+    table = Table("#", "When (UTC)", "Action", "By", "Concern", "Facts", box=None)
+    for record in records:
+        entry = record.entry
+        facts = ", ".join(f"{k}={v}" for k, v in (entry.facts or {}).items())
+        when = f"{entry.at:%Y-%m-%d %H:%M:%S}"
+        cells = (str(record.id), when, entry.action, entry.actor, entry.reference or "", facts)
+        table.add_row(*(Text(cell) for cell in cells))
+    console.print(table if records else Text("No audit records."))

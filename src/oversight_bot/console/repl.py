@@ -7,8 +7,10 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.text import Text
 
+from oversight_bot.chat.commands import StartConcern, parse_text
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.replies import Reply
+from oversight_bot.console.concern_prompts import ConcernPrompts
 from oversight_bot.console.render import render
 from oversight_bot.services.access import Actor
 
@@ -17,15 +19,18 @@ QUIT = {"quit", "exit", "q", ":q"}
 
 
 class Repl:
-    """Reads lines, answers each; a number picks a button from the last answer, `more` pages on."""
+    """Reads lines, answers each; a number picks a button from the last answer, `more` pages on,
+    and `concern` asks the concern form's questions one by one."""
 
     def __init__(self, conversation: Conversation, console: Console, actor: Actor) -> None:
         self.conversation = conversation
         self.console = console
         self.actor = actor
         self.last: Reply | None = None
+        self.read: Callable[[str], str] = input
 
     def run(self, read: Callable[[str], str] = input) -> None:
+        self.read = read
         while True:
             try:
                 line = read(PROMPT).strip()
@@ -41,6 +46,11 @@ class Repl:
         text = self._expand(line)
         if text is None:
             self.console.print(Text("No such choice in the last answer.", style="yellow"))
+            return
+        parsed = parse_text(text)
+        if isinstance(parsed, StartConcern) and self.conversation.concerning is not None:
+            service, segments = self.conversation.concerning.service, self.conversation.segments
+            ConcernPrompts(service, segments.reader, self.console).run(self.actor, parsed.query, self.read)
             return
         self.last = self.conversation.respond(text, self.actor)
         self.console.print(render(self.last))

@@ -197,6 +197,13 @@ class DeliveryWorker:
             outcome: Outcome = Failed(f"no notifier for {group.destination.platform}", permanent=True)
         else:
             outcome = notifier.send(group.destination, message, group.thread_ref)
+        logger.debug(
+            "alert group to %s:%s (deliveries %s): %s",
+            group.destination.platform,
+            group.destination.channel,
+            ",".join(map(str, group.delivery_ids)),
+            type(outcome).__name__,
+        )
         self._record(group, outcome, answered=self.clock.now())
 
     def _wait_for_turn(self, group: ClaimedGroup) -> None:

@@ -28,6 +28,11 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Roles everyone holds unless configuration lists who does: reading segments, and raising a concern
+# (a speak-up route open only to a list would stop the people it exists for).
+OPEN_BY_DEFAULT = frozenset({Role.READER, Role.REPORTER})
+
+
 class SubscriptionPolicy(StrEnum):
     ANYONE = "anyone"  # anyone in the channel
     GROUP = "group"  # members of a user group (or holders of a role)
@@ -61,8 +66,8 @@ class Access:
     def has(self, actor: Actor, role: Role) -> bool:
         if actor.platform in self.rules.trusted_platforms:
             return True
-        if role is Role.READER and not self.rules.members.get(Role.READER):
-            return True  # with no reader list configured, everyone in the workspace may read
+        if role in OPEN_BY_DEFAULT and not self.rules.members.get(role):
+            return True  # with no list configured, everyone in the workspace may read and raise concerns
         return self._listed(actor, self.rules.members.get(role, frozenset()))
 
     def may_change_subscriptions(self, actor: Actor) -> bool:

@@ -31,7 +31,8 @@ from sqlalchemy import Engine
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.config import Settings
 from oversight_bot.errors import ConfigurationError
-from oversight_bot.slack import listeners
+from oversight_bot.services.concerns import ConcernService
+from oversight_bot.slack import concern_listeners, listeners
 from oversight_bot.slack.authorize import SingleWorkspaceAuthorize
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,12 @@ def web_client(settings: Settings) -> WebClient:
 
 
 def build_slack_app(
-    settings: Settings, conversation: Conversation, engine: Engine | None = None, *, socket_mode: bool = False
+    settings: Settings,
+    conversation: Conversation,
+    engine: Engine | None = None,
+    *,
+    socket_mode: bool = False,
+    concerns: ConcernService | None = None,
 ) -> App:
     client = web_client(settings)
     options: dict[str, Any] = {
@@ -85,6 +91,8 @@ def build_slack_app(
         app.use(ReplayGuard())
     app.error(answer_unexpected_error)
     listeners.register(app, conversation)
+    if concerns is not None:
+        concern_listeners.register(app, conversation, concerns)
     return app
 
 

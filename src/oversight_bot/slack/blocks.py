@@ -123,7 +123,7 @@ def _section_text(text: str) -> Block:
 
 
 def _buttons(reply: Reply, share_command: str | None) -> list[Block]:
-    elements = [_run_button(choice.label, choice.command, n) for n, choice in enumerate(reply.choices)]
+    elements = [_button(choice.label, choice.command, n) for n, choice in enumerate(reply.choices)]
     if reply.more is not None:
         elements.append(_run_button(reply.more.label, reply.more.command, len(elements)))
     if share_command is not None:
@@ -136,6 +136,20 @@ def _buttons(reply: Reply, share_command: str | None) -> list[Block]:
             }
         )
     return [{"type": "actions", "elements": elements[start : start + 25]} for start in range(0, len(elements), 25)]
+
+
+def _button(label: str, command: str, number: int) -> Block:
+    """A concern's View opens a step where its reader chooses to see it (the details then travel in
+    our answer to that step, never in a message); every other button runs its command."""
+    if command.startswith("view C-"):
+        reference = command.removeprefix("view ")
+        return {
+            "type": "button",
+            "action_id": f"{ids.VIEW_CONCERN}:{number}",
+            "text": plain(label, MAX_BUTTON_TEXT),
+            "value": reference,
+        }
+    return _run_button(label, command, number)
 
 
 def _run_button(label: str, command: str, number: int) -> Block:
@@ -207,7 +221,8 @@ def home_view(recent: Reply, help_reply: Reply) -> dict[str, Any]:
                     "action_id": ids.HOME_LOOKUP,
                     "text": plain("Look up a trust", 75),
                     "style": "primary",
-                }
+                },
+                {"type": "button", "action_id": ids.HOME_CONCERN, "text": plain("Raise a concern", 75)},
             ],
         },
         {"type": "divider"},

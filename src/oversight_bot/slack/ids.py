@@ -9,10 +9,23 @@ RUN_COMMAND = "run_command"
 RUN_COMMAND_PATTERN = re.compile(r"^run_command(:\d+)?$")
 SHARE = "share_in_channel"
 HOME_LOOKUP = "home_lookup"
+HOME_CONCERN = "home_concern"
 LOOKUP_MODAL = "lookup_modal"
 LOOKUP_BLOCK = "lookup_organisation"
 ORGANISATION_SELECT = "organisation_select"
 
 SLASH_SEGMENT = "/segment"
 SLASH_OVERSIGHT = "/oversight"
-COMMANDS = (SLASH_SEGMENT, SLASH_OVERSIGHT)
+
+# Concerns
+SLASH_CONCERN = "/concern"
+CONCERN_SHORTCUT = "file_concern"
+CONCERN_FORM = "concern_form"
+VIEW_CONCERN = "view_concern"
+VIEW_CONCERN_PATTERN = re.compile(r"^view_concern(:\d+)?$")
+REVEAL_CONCERN = "concern_reveal"
+TRIAGE_CONCERN = "concern_triage"
+TRIAGE_STATE = "triage_state"
+TRIAGE_OUTCOME = "triage_outcome"
+
+COMMANDS = (SLASH_SEGMENT, SLASH_OVERSIGHT, SLASH_CONCERN)  # every slash command, as in manifest.yml

@@ -59,6 +59,9 @@ def register(app: App, conversation: Conversation) -> None:
         text = body["actions"][0].get("value", "")
         who = actor(context, body)
         reply = conversation.respond(text, who)
+        if not reply.shareable:  # only answers about published data; never a concern, whatever the button says
+            respond(response_type="ephemeral", replace_original=False, text="That answer cannot be shared.")
+            return
         respond(response_type="in_channel", delete_original=True, **blocks.message(reply, shared_by=who.user_id))
 
     app.action(ids.RUN_COMMAND_PATTERN)(ack=acknowledge, lazy=[run_command])

@@ -197,6 +197,10 @@ class SqlAlchemyOutbox:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def append_message(self, kind: str, ods_code: str, payload: dict[str, Any], at: datetime) -> None:
+        """An event that is not a segment move (a concern logged): no quarter, no import."""
+        self.session.add(OutboxEventRow(kind=kind, ods_code=ods_code, quarter=None, payload=payload, created_at=at))
+
     def undispatched(self, limit: int) -> list[EventRecord]:
         """The oldest events not yet fanned out; locked (SKIP LOCKED) so that two workers split them."""
         query = (

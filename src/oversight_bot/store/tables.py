@@ -161,7 +161,7 @@ class OutboxEventRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     ods_code: Mapped[str] = mapped_column(ForeignKey("organisations.ods_code"))
-    quarter: Mapped[Quarter] = mapped_column(QuarterKey)
+    quarter: Mapped[Quarter | None] = mapped_column(QuarterKey)  # none for a concern's event
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -249,6 +249,68 @@ class AlertDeliveryRow(Base):
     message_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ConcernRow(Base):
+    """The concern store: the only table that holds what a reporter wrote."""
+
+    __tablename__ = "concerns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    ods_code: Mapped[str] = mapped_column(ForeignKey("organisations.ods_code"))
+    category: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[str] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text)
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    raised_as: Mapped[str] = mapped_column(String(20))
+    board_member_role: Mapped[str | None] = mapped_column(String(120))
+    board_member_name: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A one-way hash of the form's submission (never the platform's own id), so that the same form
+    # sent twice files one concern.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ConcernReporterRow(Base):
+    """Who raised a concern, kept apart from it; no row at all for an anonymous concern."""
+
+    __tablename__ = "concern_reporters"
+
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[str] = mapped_column(String(64))
+    confidential: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditRecordRow(Base):
+    """Append-only, each record chained to the one before by hash (domain/audit.py)."""
+
+    __tablename__ = "audit_records"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    action: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str | None] = mapped_column(String(20))
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The chain's head, one row: locked while a record is added, so records follow one another."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 def _slack_oauth_tables() -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SqlAlchemyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
+from oversight_bot.errors import StoreUnavailable
+from oversight_bot.store.concerns import SqlAlchemyAuditLog, SqlAlchemyConcernRepository
 from oversight_bot.store.deliveries import SqlAlchemyDeliveryRepository
 from oversight_bot.store.repositories import (
     SqlAlchemyAssessmentRepository,
@@ -31,14 +36,23 @@ class SqlAlchemyUnitOfWork:
         self.imports = SqlAlchemyImportLog(self.session)
         self.subscriptions = SqlAlchemySubscriptionRepository(self.session)
         self.deliveries = SqlAlchemyDeliveryRepository(self.session)
+        self.concerns = SqlAlchemyConcernRepository(self.session)
+        self.audit = SqlAlchemyAuditLog(self.session)
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         # Roll back whatever was not committed, then give the connection back.
-        self.session.rollback()
+        with suppress(DBAPIError):  # a store that is down cannot roll back either; nothing was kept
+            self.session.rollback()
         self.session.close()
+        if isinstance(error, OperationalError | InterfaceError | SqlAlchemyTimeout):
+            # Down, locked past the wait, or out of connections: said without the driver's message,
+            # which may quote a statement's parameters (a concern's words).
+            raise StoreUnavailable(
+                f"the store is unavailable ({type(error.orig if isinstance(error, DBAPIError) else error).__name__})"
+            ) from None
 
     def commit(self) -> None:
         self.session.commit()

@@ -25,13 +25,6 @@ CHANNEL = "C0ALERTS"
 ADMIN_CHANNEL = "C0ADMIN"
 
 
-@pytest.fixture
-def standin() -> Iterator[SlackStandIn]:
-    server = SlackStandIn()
-    yield server
-    server.close()
-
-
 def alert_settings(database_url: str, api_url: str, **more: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,

@@ -15,13 +15,6 @@ from tests.slack_requests import SECRET, bolt_request
 from tests.slack_standin import SlackStandIn
 
 
-@pytest.fixture
-def standin() -> Iterator[SlackStandIn]:
-    server = SlackStandIn()
-    yield server
-    server.close()
-
-
 def slack_settings(database_url: str, api_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,

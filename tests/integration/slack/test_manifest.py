@@ -12,7 +12,7 @@ from slack_bolt import App
 from oversight_bot.slack import ids
 from oversight_bot.slack.app import BOT_SCOPES
 from tests.integration.slack.conftest import dispatch, reply_of
-from tests.slack_requests import event, slash_command
+from tests.slack_requests import event, payload, slash_command
 from tests.slack_standin import SlackStandIn
 
 MANIFEST = Path(__file__).resolve().parents[3] / "manifest.yml"
@@ -57,3 +57,14 @@ def test_the_manifest_enables_what_the_app_uses(manifest: dict[str, Any]) -> Non
     assert settings["interactivity"]["is_enabled"] is True  # buttons, the lookup modal, typeahead
     assert settings["socket_mode_enabled"] is True  # the README's two-variable set-up
     assert all(len(c["description"]) <= 100 for c in features["slash_commands"])
+
+
+def test_the_shortcut_in_the_manifest_opens_the_concern_form(
+    manifest: dict[str, Any], bolt: App, standin: SlackStandIn
+) -> None:
+    (shortcut,) = manifest["features"]["shortcuts"]
+    body = payload({"type": "shortcut", "callback_id": shortcut["callback_id"], "trigger_id": "9.9.trigger",
+                    "team": {"id": "T0STANDIN"}, "user": {"id": "U0ASKER"}})  # fmt: skip
+    assert dispatch(bolt, body).status == 200
+    (opened,) = standin.wait_for("views.open")
+    assert opened.body["trigger_id"] == "9.9.trigger"

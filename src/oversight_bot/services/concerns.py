@@ -1,0 +1,272 @@
+"""Concern use cases: file, view, triage, list, count, export, retention, and the audit trail.
+
+Confidentiality is kept here, not left to adapters:
+- an anonymous concern stores no identity, and its audit records and events name nobody;
+- a confidential reporter is stored apart and shown only to the Freedom to Speak Up guardian;
+- a concern's words leave the store only through `view`, which checks the viewer's role at that
+  moment and records the view; events and alerts carry organisation, category, severity and
+  reference, and nothing of what was written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from contextlib import closing
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from oversight_bot.domain.audit import AuditEntry, AuditRecord, Verification, verify
+from oversight_bot.domain.concerns import (
+    Category,
+    Concern,
+    FlagRule,
+    RaisedAs,
+    Severity,
+    Status,
+    is_flagged,
+    may_move,
+)
+from oversight_bot.services.access import Access, Actor, Role
+from oversight_bot.services.ports import Clock, UnitOfWork
+
+CONCERN_EVENT = "concern_logged"
+logger = logging.getLogger(__name__)
+COUNTS_FRESH_S = 1.0
+TRIAGE_ROLES = (Role.OVERSIGHT, Role.SPEAK_UP_GUARDIAN, Role.ADMIN)
+
+
+class NotAllowed(Exception):
+    """The actor's role does not allow this (an expected outcome, answered politely)."""
+
+
+class NoSuchConcern(Exception):
+    """No concern has that reference."""
+
+
+class CannotMove(Exception):
+    def __init__(self, current: Status, to: Status) -> None:
+        super().__init__(f"a {current.value} concern cannot become {to.value}")
+        self.current, self.to = current, to
+
+
+@dataclass(frozen=True, slots=True)
+class ConcernSubmission:
+    """A concern form that passed validation (chat/concern_form.py): what gets filed."""
+
+    ods_code: str
+    category: Category
+    severity: Severity
+    summary: str
+    details: str
+    raised_as: RaisedAs
+    occurred_on: date | None = None
+    board_member_role: str | None = None
+    board_member_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reporter:
+    platform: str
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Filed:
+    concern: Concern
+    new: bool  # False when the same form had been filed before
+
+
+@dataclass(frozen=True, slots=True)
+class ConcernView:
+    concern: Concern
+    reporter: Reporter | None  # only when the viewer may see who raised it
+    reporter_hidden: str | None  # why not, when there is one the viewer may not see
+
+
+def submission_key(platform: str, form_id: str) -> str:
+    """A one-way key for the form that was sent (a platform's view id), never the id itself."""
+    return hashlib.sha256(f"{platform}:{form_id}".encode()).hexdigest()
+
+
+class ConcernService:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], clock: Clock, access: Access, flag_rules: Iterable[FlagRule] = ()
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.access = access
+        self.flag_rules = tuple(flag_rules)
+        self._counts: tuple[float, dict[str, int]] | None = None
+
+    def file(self, actor: Actor, submission: ConcernSubmission, form_id: str | None = None) -> Filed:
+        """Store the concern, its audit record and its event in one transaction, before anyone is
+        told. The same form (form_id) filed twice gives back the first concern."""
+        if not self.access.has(actor, Role.REPORTER):
+            raise NotAllowed("filing concerns")
+        key = submission_key(actor.platform, form_id) if form_id else None
+        now = self.clock.now()
+        with self.uow() as uow:
+            if key is not None and (earlier := uow.concerns.by_submission(key)) is not None:
+                return Filed(earlier, new=False)
+            concern = Concern(
+                reference="",
+                ods_code=submission.ods_code,
+                category=submission.category,
+                severity=submission.severity,
+                summary=submission.summary,
+                details=submission.details,
+                raised_as=submission.raised_as,
+                status=Status.NEW,
+                created_at=now,
+                occurred_on=submission.occurred_on,
+                board_member_role=submission.board_member_role,
+                board_member_name=submission.board_member_name,
+                flagged=is_flagged(submission.category, submission.severity, self.flag_rules),
+            )
+            reporter = Reporter(actor.platform, actor.user_id) if concern.raised_as.keeps_identity else None
+            stored = uow.concerns.add(concern, reporter, key)
+            facts = {
+                "category": stored.category.value,
+                "severity": stored.severity.value,
+                "raised_as": stored.raised_as.value,
+            }
+            uow.audit.append(
+                AuditEntry("created", reporter_label(stored.raised_as, actor), now, stored.reference, facts)
+            )
+            uow.outbox.append_message(CONCERN_EVENT, stored.ods_code, event_payload(stored, actor), now)
+            uow.commit()
+        self._counts = None
+        # References and categories only: never the words, never who (this is an operator's log).
+        logger.info("concern %s filed (%s, %s)", stored.reference, stored.category.value, stored.raised_as.value)
+        return Filed(stored, new=True)
+
+    def view(self, actor: Actor, reference: str) -> ConcernView:
+        """The concern's details, for triage roles; the view is recorded whoever asks."""
+        now = self.clock.now()
+        with self.uow() as uow:
+            concern = uow.concerns.get(reference)
+            if concern is None:
+                raise NoSuchConcern(reference)
+            allowed = any(self.access.has(actor, role) for role in TRIAGE_ROLES)
+            action = "viewed" if allowed else "view refused"
+            uow.audit.append(AuditEntry(action, actor.user_id, now, reference, {"platform": actor.platform}))
+            uow.commit()
+            logger.info("concern %s: %s (%s)", reference, action, actor.platform)
+            if not allowed:
+                raise NotAllowed("viewing concerns")
+            reporter = uow.concerns.reporter(reference)
+        return self._with_reporter(actor, concern, reporter)
+
+    def _with_reporter(self, actor: Actor, concern: Concern, reporter: Reporter | None) -> ConcernView:
+        if concern.raised_as is RaisedAs.ANONYMOUSLY or reporter is None:
+            return ConcernView(concern, None, None)
+        if concern.raised_as is RaisedAs.CONFIDENTIALLY and not self.access.has(actor, Role.SPEAK_UP_GUARDIAN):
+            return ConcernView(concern, None, "raised confidentially: only the Freedom to Speak Up guardian sees who")
+        return ConcernView(concern, reporter, None)
+
+    def move(self, actor: Actor, reference: str, to: Status, outcome: str | None = None) -> Concern:
+        if not any(self.access.has(actor, role) for role in TRIAGE_ROLES):
+            raise NotAllowed("changing a concern's state")
+        now = self.clock.now()
+        with self.uow() as uow:
+            concern = uow.concerns.get(reference)
+            if concern is None:
+                raise NoSuchConcern(reference)
+            if not may_move(concern.status, to):
+                raise CannotMove(concern.status, to)
+            uow.concerns.set_status(reference, to, outcome, now)
+            facts = {"from": concern.status.value, "to": to.value}
+            uow.audit.append(AuditEntry("status changed", actor.user_id, now, reference, facts))
+            uow.commit()
+        self._counts = None
+        logger.info("concern %s: %s -> %s", reference, concern.status.value, to.value)
+        return replace(concern, status=to, outcome=outcome if outcome is not None else concern.outcome)
+
+    def listing(self, actor: Actor, ods_code: str | None = None, status: Status | None = None) -> list[Concern]:
+        """What the actor may see: triage roles see every concern's headline (never its details)."""
+        if not any(self.access.has(actor, role) for role in TRIAGE_ROLES):
+            raise NotAllowed("listing concerns")
+        with self.uow() as uow:
+            return uow.concerns.listing(ods_code, status, limit=200)
+
+    def open_count(self, ods_code: str) -> int:
+        """Open concerns about an organisation (a count only, for anyone's `segment` answer); read
+        at most once a second, and at once after a change in this process."""
+        cached = self._counts
+        if cached is None or time.monotonic() - cached[0] >= COUNTS_FRESH_S:
+            with self.uow() as uow:
+                cached = (time.monotonic(), uow.concerns.open_counts())
+            self._counts = cached
+        return cached[1].get(ods_code, 0)
+
+    def export(self, actor: Actor, destination: str) -> list[Concern]:
+        """Every concern, for an admin's export; the export itself is recorded (where it went)."""
+        if not self.access.has(actor, Role.ADMIN):
+            raise NotAllowed("exporting concerns")
+        now = self.clock.now()
+        with self.uow() as uow:
+            concerns = uow.concerns.listing(None, None, limit=10**9)
+            uow.audit.append(
+                AuditEntry("exported", actor.user_id, now, None, {"count": len(concerns), "to": destination})
+            )
+            uow.commit()
+        return concerns
+
+    def due_for_deletion(self, actor: Actor, keep_days: int) -> list[str]:
+        """What the retention rule would delete now (nothing is changed, nothing recorded)."""
+        if not self.access.has(actor, Role.ADMIN):
+            raise NotAllowed("applying the retention rule")
+        with self.uow() as uow:
+            return [c.reference for c in uow.concerns.closed_before(self.clock.now() - timedelta(days=keep_days))]
+
+    def apply_retention(self, actor: Actor, keep_days: int) -> list[str]:
+        """Delete concerns closed more than `keep_days` ago (the configured rule), each deletion recorded."""
+        if not self.access.has(actor, Role.ADMIN):
+            raise NotAllowed("applying the retention rule")
+        now = self.clock.now()
+        with self.uow() as uow:
+            expired = uow.concerns.closed_before(now - timedelta(days=keep_days))
+            for concern in expired:
+                uow.concerns.delete(concern.reference)
+                facts = {"rule": f"closed more than {keep_days} days ago"}
+                uow.audit.append(AuditEntry("deleted by retention", actor.user_id, now, concern.reference, facts))
+            uow.commit()
+        return [c.reference for c in expired]
+
+    def audit_records(self, reference: str | None = None, limit: int = 50) -> list[AuditRecord]:
+        """The newest records, perhaps about one concern (for the operator's command line)."""
+        with self.uow() as uow:
+            records = [r for r in uow.audit.records() if reference is None or r.entry.reference == reference]
+        return records[-limit:][::-1]
+
+    def verify_audit(self) -> Verification:
+        with self.uow() as uow:
+            head = uow.audit.head()
+            with closing(uow.audit.records()) as records:  # verify stops at the first broken link
+                return verify(records, head)
+
+
+def reporter_label(raised_as: RaisedAs, actor: Actor) -> str:
+    """Who the audit trail says filed it: a name only when the concern was raised openly."""
+    if raised_as is RaisedAs.OPENLY:
+        return actor.user_id
+    return "confidential reporter" if raised_as is RaisedAs.CONFIDENTIALLY else "anonymous"
+
+
+def event_payload(concern: Concern, actor: Actor) -> dict[str, Any]:
+    """What an alert may say: organisation, category, severity, reference (and the reporter's id
+    for self-suppression, only when the concern was raised openly)."""
+    payload: dict[str, Any] = {
+        "reference": concern.reference,
+        "category": concern.category.label,
+        "severity": concern.severity.value,
+        "flagged": concern.flagged,
+        "batch": f"concern:{concern.reference}",
+    }
+    if concern.raised_as is RaisedAs.OPENLY:
+        payload["actor"] = actor.user_id
+    return payload

@@ -1,0 +1,203 @@
+"""The concern form and the concern modals in Block Kit, built from the chat layer's form.
+
+Block and action ids are the form's field ids, so that an error for a field is shown against it
+(`response_action: errors`). Text a reporter wrote is only ever put back into a modal for the
+person who wrote it or for someone allowed to read it, and always escaped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from oversight_bot.chat.concern_form import ANONYMITY_NOTE, FIELDS, FieldKind, FormField
+from oversight_bot.chat.replies import Reply
+from oversight_bot.domain.concerns import MOVES, Concern, RaisedAs, Status
+from oversight_bot.slack import ids
+from oversight_bot.slack.blocks import Block, escaped_within, mrkdwn, plain, reply_blocks
+
+MODAL_BLOCKS = 100
+INTRODUCTION = (
+    "Raise a concern about an NHS organisation. What you write is kept in the concern store; "
+    "nothing you write here is posted to a channel."
+)
+NOT_STORED = (
+    "*Your concern could not be stored just now, so it has not been filed.* Nothing was kept. Here is "
+    "what you wrote. Close this to go back to your form, which still holds every answer, and submit "
+    "it again in a few minutes; or copy your words from here."
+)
+REVEAL = (
+    "Show concern *{reference}*? Its details are shown only if your role allows, and viewing is "
+    "recorded in the audit trail."
+)
+
+
+def concern_form(organisation: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The form; `organisation` (ODS code, name) fills in the organisation when it was named."""
+    blocks: list[Block] = [
+        {
+            "type": "section",
+            "text": mrkdwn(INTRODUCTION),
+        },
+    ]
+    for field in FIELDS:
+        blocks.append(_input(field, organisation))
+        if field.id == "raised_as":
+            blocks.append({"type": "context", "elements": [mrkdwn(escaped_within(ANONYMITY_NOTE, 2900))]})
+    return {
+        "type": "modal",
+        "callback_id": ids.CONCERN_FORM,
+        "title": plain("Raise a concern", 24),
+        "submit": plain("Submit", 24),
+        "close": plain("Cancel", 24),
+        "blocks": blocks,
+    }
+
+
+def _input(field: FormField, organisation: tuple[str, str] | None) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": field.id,
+        "label": plain(field.label, 2000),
+        "optional": not field.required or field.only_for is not None,
+        "element": _element(field, organisation),
+    }
+    hint = field.hint if field.kind is not FieldKind.RADIO or field.id != "raised_as" else ""
+    if field.only_for is not None:
+        hint = f"Only for {field.only_for.label.lower()} concerns."
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def _element(field: FormField, organisation: tuple[str, str] | None) -> dict[str, Any]:
+    match field.kind:
+        case FieldKind.ORGANISATION:
+            element: dict[str, Any] = {
+                "type": "external_select",
+                "action_id": ids.ORGANISATION_SELECT,
+                "min_query_length": 2,
+            }
+            element["placeholder"] = plain("Name, ODS code or short name", 150)
+            if organisation is not None:
+                code, name = organisation
+                element["initial_option"] = {"text": plain(f"{name} ({code})", 75), "value": code}
+            return element
+        case FieldKind.CHOICE:
+            options = [{"text": plain(o.label, 75), "value": o.value} for o in field.options]
+            return {"type": "static_select", "action_id": field.id, "options": options}
+        case FieldKind.RADIO:
+            options = [
+                {"text": plain(o.label, 75), "value": o.value, "description": plain(o.description, 75)}
+                for o in field.options
+            ]
+            return {"type": "radio_buttons", "action_id": field.id, "options": options}
+        case FieldKind.DATE:
+            return {"type": "datepicker", "action_id": field.id}
+    multiline = field.kind is FieldKind.LONG_TEXT
+    return {
+        "type": "plain_text_input",
+        "action_id": field.id,
+        "multiline": multiline,
+        "max_length": field.max_length or 3000,
+    }
+
+
+def form_values(view: Mapping[str, Any]) -> dict[str, str | None]:
+    """The submitted values by field id, whatever kind of element carried each."""
+    values: dict[str, str | None] = {}
+    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        for element in actions.values():
+            values[block_id] = _value_of(element)
+    return values
+
+
+def _value_of(element: Mapping[str, Any]) -> str | None:
+    kind = element.get("type")
+    if kind in ("external_select", "static_select", "radio_buttons"):
+        option = element.get("selected_option") or {}
+        return str(option["value"]) if option.get("value") is not None else None
+    if kind == "datepicker":
+        return element.get("selected_date")
+    value = element.get("value")
+    return str(value) if value is not None else None
+
+
+def filed_view(concern: Concern, new: bool) -> dict[str, Any]:
+    reference = concern.reference
+    lines = [f"*Your concern is filed: {reference}*" if new else f"*This form was already filed: {reference}*"]
+    if concern.raised_as is RaisedAs.OPENLY:
+        lines.append("Keep the reference. It is also sent to you in a direct message from this app.")
+    else:
+        lines.append(
+            "Write the reference down now: it is shown only here. As you chose not to be named, it is not "
+            "sent to you in a message, which would tie it to your account in Slack's records."
+        )
+    if concern.flagged:
+        lines.append("Its category and severity flag it for the oversight lead's attention.")
+    return _modal("Concern filed", [{"type": "section", "text": mrkdwn("\n".join(lines))}])
+
+
+def not_stored_view(values: Mapping[str, str | None]) -> dict[str, Any]:
+    """The store could not be reached: say so, and give the reporter back every word they wrote."""
+    blocks: list[Block] = [
+        {
+            "type": "section",
+            "text": mrkdwn(NOT_STORED),
+        }
+    ]
+    for field in FIELDS:
+        value = values.get(field.id)
+        if value:
+            blocks.append({"type": "section", "text": mrkdwn(f"*{field.label}*\n{escaped_within(value, 2900)}")})
+    return _modal("Not filed", blocks, close="Back to the form")
+
+
+def reveal_view(reference: str) -> dict[str, Any]:
+    """A step before a concern's words are shown: the viewer chooses to see them, knowing it is recorded."""
+    text = REVEAL.format(reference=reference)
+    return {
+        "type": "modal",
+        "callback_id": ids.REVEAL_CONCERN,
+        "title": plain("Concern", 24),
+        "submit": plain("Show", 24),
+        "close": plain("Close", 24),
+        "private_metadata": json.dumps({"reference": reference}),
+        "blocks": [{"type": "section", "text": mrkdwn(text)}],
+    }
+
+
+def details_view(reply: Reply, reference: str, status: Status | None) -> dict[str, Any]:
+    """A concern's details (or a refusal), with its triage as inputs: saving it comes back as a
+    form submission, so the details travel only in our answer to Slack, never in a Web API call."""
+    blocks: list[Block] = [*reply_blocks(reply)]
+    if reply.footnote:
+        blocks.append({"type": "context", "elements": [mrkdwn(escaped_within(reply.footnote, 2900))]})
+    next_states = sorted(MOVES.get(status, frozenset()), key=list(Status).index) if status else []
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": ids.TRIAGE_CONCERN,
+        "title": plain("Concern", 24),
+        "close": plain("Close", 24),
+        "private_metadata": json.dumps({"reference": reference}),
+        "blocks": blocks[: MODAL_BLOCKS - 2],
+    }
+    if next_states:
+        options = [{"text": plain(s.value.capitalize(), 75), "value": s.value} for s in next_states]
+        state = {"type": "static_select", "action_id": ids.TRIAGE_STATE, "options": options}
+        outcome = {"type": "plain_text_input", "action_id": ids.TRIAGE_OUTCOME, "multiline": True, "max_length": 2000}
+        view["blocks"] += [
+            _optional_input(ids.TRIAGE_STATE, "Move to", state),
+            _optional_input(ids.TRIAGE_OUTCOME, "Outcome (needed to close)", outcome),
+        ]
+        view["submit"] = plain("Save", 24)
+    return view
+
+
+def _optional_input(block_id: str, label: str, element: dict[str, Any]) -> Block:
+    return {"type": "input", "block_id": block_id, "optional": True, "label": plain(label, 200), "element": element}
+
+
+def _modal(title: str, blocks: list[Block], close: str = "Close") -> dict[str, Any]:
+    return {"type": "modal", "title": plain(title, 24), "close": plain(close, 24), "blocks": blocks}

@@ -1,0 +1,163 @@
+"""The concern record on SQLite and PostgreSQL: an audit trail the database refuses to rewrite and
+`oversight audit verify` checks, the audited export, and the retention rule applied by command."""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
+
+from oversight_bot.bootstrap import Application, build
+from oversight_bot.cli.main import cli
+from oversight_bot.config import Settings
+from oversight_bot.domain.concerns import Category, RaisedAs, Severity, Status
+from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
+from oversight_bot.services.access import Actor
+from oversight_bot.services.concerns import ConcernService, ConcernSubmission
+from tests.conftest import SEEDS
+from tests.fakes import FakeClock
+
+TRIAGER = Actor("slack", "U0TRIAGER", "D0TRIAGER", "T0STANDIN")
+REPORTER = Actor("slack", "U0REPORTER", "D0REPORTER", "T0STANDIN")
+ROLES = json.dumps({"oversight": ["U0TRIAGER"]})
+SUBMISSION = ConcernSubmission(
+    ods_code="RR8",
+    category=Category.GOVERNANCE,
+    severity=Severity.HIGH,
+    summary="Board papers altered after the meeting",
+    details="The risk register item on maternity staffing was removed from the published papers.",
+    raised_as=RaisedAs.CONFIDENTIALLY,
+)
+
+
+@pytest.fixture
+def store(empty_db_url: str) -> Iterator[Application]:
+    app = build(Settings(database_url=empty_db_url, seed_on_first_use=False, roles={"oversight": ["U0TRIAGER"]}))
+    trusts = read_ods_file(SEEDS / "ods-etr.csv", read_regions_file(SEEDS / "regions.csv"))
+    app.importer.organisations(trusts, "ods")
+    yield app
+    app.close()
+
+
+def oversight(store: Application, *args: str, **env: str) -> Result:
+    environment = {"OVERSIGHT_DATABASE_URL": store.settings.database_url, "OVERSIGHT_ROLES": ROLES, "COLUMNS": "200"}
+    environment |= env
+    return CliRunner().invoke(cli, list(args), env=environment)
+
+
+def concerns_at(store: Application, moment: datetime) -> ConcernService:
+    """The concern service with the clock at `moment` (to close concerns in the past)."""
+    return ConcernService(store.uow, FakeClock(moment), store.concerns.access)
+
+
+def history(store: Application) -> str:
+    """File, view and move a concern: three audit records."""
+    reference = store.concerns.file(REPORTER, SUBMISSION).concern.reference
+    store.concerns.view(TRIAGER, reference)
+    store.concerns.move(TRIAGER, reference, Status.ACKNOWLEDGED)
+    return reference
+
+
+def test_the_database_refuses_to_edit_or_delete_audit_records(store: Application) -> None:
+    history(store)
+    for statement in ("UPDATE audit_records SET actor = 'someone else' WHERE seq = 2", "DELETE FROM audit_records"):
+        with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as connection:
+            connection.execute(text(statement))
+    assert oversight(store, "audit", "verify").exit_code == 0
+
+
+def test_audit_verify_names_the_first_record_that_was_tampered_with(store: Application) -> None:
+    reference = history(store)
+    intact = oversight(store, "audit", "verify")
+    assert intact.exit_code == 0, intact.output
+    assert "Audit trail intact: 3 record(s)." in intact.output
+    listed = oversight(store, "audit", "list", "--reference", reference, "--json")
+    assert [r["entry"]["action"] for r in json.loads(listed.stdout)] == ["status changed", "viewed", "created"]
+
+    with store.engine.begin() as connection:  # someone with the database owner's rights
+        drop_append_only_guard(connection, store)
+        connection.execute(text("UPDATE audit_records SET actor = 'nobody' WHERE seq = 2"))
+    broken = oversight(store, "audit", "verify")
+    assert broken.exit_code == 1
+    assert "Audit trail BROKEN at record 2: its contents do not match its hash (edited)." in broken.output
+    assert "1 record(s) before it check out." in broken.output
+
+
+def test_audit_verify_notices_the_newest_records_deleted(store: Application) -> None:
+    history(store)
+    with store.engine.begin() as connection:
+        drop_append_only_guard(connection, store)
+        connection.execute(text("DELETE FROM audit_records WHERE seq = 3"))
+    broken = oversight(store, "audit", "verify", "--json")
+    assert broken.exit_code == 1
+    report = json.loads(broken.stdout)
+    assert report["first_broken"] == 3 and report["reason"] == "records 3 to 3 are missing from the end"
+
+
+def test_the_export_is_a_private_file_of_every_concern_without_reporters_and_is_audited(
+    store: Application, tmp_path: Path
+) -> None:
+    reference = history(store)
+    destination = tmp_path / "concerns.json"
+    result = oversight(store, "concerns", "export", str(destination))
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(destination.stat().st_mode) == 0o600
+    (exported,) = json.loads(destination.read_text(encoding="utf-8"))
+    assert exported["reference"] == reference and exported["details"] == SUBMISSION.details
+    assert exported["raised_as"] == "confidentially" and "U0REPORTER" not in destination.read_text(encoding="utf-8")
+    last = store.concerns.audit_records(limit=1)[0].entry
+    assert (last.action, last.facts) == ("exported", {"count": 1, "to": str(destination.resolve())})
+    again = oversight(store, "concerns", "export", str(destination))
+    assert again.exit_code == 1 and "exists; give a new file name" in again.output
+
+
+def test_retention_deletes_only_concerns_closed_long_enough_ago_and_only_when_told_to(store: Application) -> None:
+    now = datetime.now(UTC)
+    old, recent, still_open = (store.concerns.file(REPORTER, SUBMISSION).concern.reference for _ in range(3))
+    concerns_at(store, now - timedelta(days=40)).move(TRIAGER, old, Status.CLOSED, "Papers republished")
+    concerns_at(store, now - timedelta(days=10)).move(TRIAGER, recent, Status.CLOSED, "No case to answer")
+
+    unset = oversight(store, "concerns", "retention", "--apply")
+    assert "No retention rule is configured" in unset.output
+
+    listed = oversight(store, "concerns", "retention", OVERSIGHT_CONCERN_RETENTION_DAYS="30")
+    assert f"1 concern(s) closed more than 30 days ago: {old}." in listed.output
+    assert store.concerns.view(TRIAGER, old).concern.reference == old  # a listing deletes nothing
+
+    applied = oversight(store, "concerns", "retention", "--apply", OVERSIGHT_CONCERN_RETENTION_DAYS="30")
+    assert f"1 concern(s) deleted under the retention rule: {old}." in applied.output
+    remaining = {c.reference for c in store.concerns.listing(TRIAGER)}
+    assert remaining == {recent, still_open}
+    deletion = store.concerns.audit_records(old, limit=1)[0].entry
+    assert (deletion.action, deletion.facts) == ("deleted by retention", {"rule": "closed more than 30 days ago"})
+    assert oversight(store, "audit", "verify").exit_code == 0
+
+
+def drop_append_only_guard(connection: object, store: Application) -> None:
+    execute = connection.execute  # type: ignore[attr-defined]
+    if store.engine.dialect.name == "postgresql":
+        execute(text("DROP TRIGGER audit_records_append_only ON audit_records"))
+    else:
+        execute(text("DROP TRIGGER audit_records_no_update"))
+        execute(text("DROP TRIGGER audit_records_no_delete"))
+
+
+def test_concerns_filed_at_the_same_time_keep_one_unbroken_chain(store: Application) -> None:
+    def file_many(worker: int) -> list[str]:
+        actor = Actor("slack", f"U0FILER{worker}", None, "T0STANDIN")
+        return [store.concerns.file(actor, SUBMISSION, form_id=f"V{worker}-{n}").concern.reference for n in range(8)]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        filed = [reference for batch in pool.map(file_many, range(3)) for reference in batch]
+    assert len(set(filed)) == 24
+    result = store.concerns.verify_audit()
+    assert result.intact and result.checked == 24
