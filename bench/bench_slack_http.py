@@ -11,12 +11,9 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -26,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tests.slack_requests import SECRET, signed_headers, slash_command
 
-from common import seeded_app
+import common
 
 DURATION_S, CONNECTIONS, WORKERS = 10, 32, 2
 QUERIES = ["RWR", "Leeds Teaching", "UHS", "rr8", "Guys and St Thomas", "RW1", "Oxford Health", "Mersey Care"]
@@ -59,8 +56,8 @@ def lua_script(path: Path, count: int, port: int) -> None:
     )
 
 
-def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
-    environment = os.environ | {
+def serve(database_url: str, port: int) -> subprocess.Popen[bytes]:
+    environment = {
         "OVERSIGHT_DATABASE_URL": database_url,
         "OVERSIGHT_SLACK_BOT_TOKEN": "xoxb-bench",
         "OVERSIGHT_SLACK_SIGNING_SECRET": SECRET,
@@ -78,27 +75,14 @@ def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
         "--workers",
         str(WORKERS),
     ]
-    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("the server did not start")
+    return common.start_server(command, environment, port)
 
 
 def main() -> None:
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
-    app = seeded_app()
-    database_url = str(app.engine.url)
-    app.close()
+    common.require_wrk()
+    database_url = common.seeded_database_url()
     port = 3900 + os.getpid() % 90
-    server = start_server(database_url, port)
+    server = serve(database_url, port)
     try:
         folder = Path(tempfile.mkdtemp(prefix="oversight-wrk-"))
         script = folder / "segment.lua"

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +20,19 @@ from oversight_bot.config import Settings
 def seeded_app() -> Application:
     folder = Path(tempfile.mkdtemp(prefix="oversight-bench-"))
     return build(Settings(database_url=f"sqlite:///{folder / 'bench.db'}"))
+
+
+def seeded_database_url() -> str:
+    """A seeded store for a server started in another process."""
+    app = seeded_app()
+    url = str(app.engine.url)
+    app.close()
+    return url
+
+
+def require_wrk() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
 
 
 def time_calls(call: Callable[[], object], repeat: int, warmup: int = 50) -> list[float]:
@@ -38,3 +56,20 @@ def report(label: str, samples: list[float]) -> str:
     median = statistics.median(samples) * 1e6
     p99 = percentile(samples, 0.99) * 1e6
     return f"{label:<52} median {median:9.1f} us   p99 {p99:9.1f} us   (n={len(samples)})"
+
+
+def start_server(command: list[str], environment: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """Start `oversight serve ...` and wait until its /healthz answers (at most a minute)."""
+    server = subprocess.Popen(
+        command, env=os.environ | environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the server did not start")

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slack_bolt import App
@@ -46,6 +47,13 @@ from oversight_bot.store import schema
 from oversight_bot.store.db import make_engine, make_session_factory
 from oversight_bot.store.snapshot import SqlAlchemySnapshotSource
 from oversight_bot.store.unit_of_work import SqlAlchemyUnitOfWork
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from microsoft_agents.hosting.core import AccessTokenProviderBase
+
+    from oversight_bot.teams.agent import TeamsAgent
+    from oversight_bot.teams.notifier import TeamsNotifier
 
 logger = logging.getLogger(__name__)
 
@@ -205,6 +213,34 @@ def healthy(app: Application) -> Callable[[], bool]:
 
 def slack_app(app: Application, *, socket_mode: bool) -> App:
     return build_slack_app(app.settings, app.conversation, app.engine, socket_mode=socket_mode, concerns=app.concerns)
+
+
+# Teams: the Agents SDK takes most of a second to import, so it is imported only when Teams is used.
+
+
+def teams_agent(app: Application) -> TeamsAgent:
+    from oversight_bot.store.teams import SqlAlchemyConversationAddresses
+    from oversight_bot.teams.agent import TeamsAgent
+
+    addresses = SqlAlchemyConversationAddresses(app.session_factory)
+    return TeamsAgent(app.conversation, app.concerns, app.subscriptions, addresses, now=app.clock.now)
+
+
+def teams_web_app(app: Application, tokens: AccessTokenProviderBase | None = None) -> web.Application:
+    """POST /api/messages and /healthz; `tokens` stands in for Microsoft Entra (tests)."""
+    from oversight_bot.teams.app import build_teams_web_app
+
+    return build_teams_web_app(app.settings, teams_agent(app), token_provider=tokens, healthy=healthy(app))
+
+
+def teams_notifier(app: Application, tokens: AccessTokenProviderBase | None = None) -> TeamsNotifier:
+    from oversight_bot.store.teams import SqlAlchemyConversationAddresses
+    from oversight_bot.teams.app import token_provider_for
+    from oversight_bot.teams.notifier import TeamsNotifier
+
+    addresses = SqlAlchemyConversationAddresses(app.session_factory)
+    provider = tokens or token_provider_for(app.settings)
+    return TeamsNotifier(addresses, provider, app.settings.alert_send_timeout_s)
 
 
 def slack_http_app_from_environment() -> Starlette:

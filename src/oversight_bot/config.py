@@ -59,7 +59,20 @@ class Settings(BaseSettings):
     alert_lease_s: float = 60.0
     alert_send_timeout_s: float = 10.0
 
+    # Microsoft Teams (docs/teams.md): the bot's Microsoft Entra app registration (single tenant:
+    # new multi-tenant bots cannot be registered), and the port of POST /api/messages.
     teams_app_id: str | None = None
+    teams_app_password: SecretStr | None = None
+    teams_tenant_id: str | None = None
+    teams_port: int = 3978
+    # Local and test use only: accept requests that carry no token (the Microsoft 365 Agents
+    # Playground sends none). Never in production: anyone could then speak as anyone.
+    teams_allow_anonymous: bool = False
+    # The Teams app package (`oversight teams package`): who publishes it, and their pages.
+    teams_developer_name: str | None = None
+    teams_website_url: str | None = None
+    teams_privacy_url: str | None = None
+    teams_terms_url: str | None = None
 
     @property
     def frameworks_path(self) -> Path:
@@ -84,4 +97,4 @@ class Settings(BaseSettings):
 
     @property
     def teams_configured(self) -> bool:
-        return self.teams_app_id is not None
+        return self.teams_app_id is not None or self.teams_allow_anonymous

@@ -9,9 +9,23 @@ at WARNING even when the operator turns on DEBUG, and the engine hides bound par
 from __future__ import annotations
 
 import logging
+import traceback
 
 # Loggers that would print request or message bodies below WARNING.
-GUARDED = ("slack_bolt", "slack_sdk", "oversight_bot.slack.bolt", "sqlalchemy", "urllib3", "aiohttp", "websocket")
+GUARDED = (
+    "slack_bolt",
+    "slack_sdk",
+    "oversight_bot.slack.bolt",
+    "sqlalchemy",
+    "urllib3",
+    "aiohttp",
+    "websocket",
+    "microsoft_agents",
+    "msal",
+)
+# Loggers that print what a user sent even at ERROR: the Agents SDK logs a malformed activity's
+# values when it refuses one (we refuse those first, with 400, but a later SDK may differ).
+SILENCED = ("microsoft_agents.activity.activity",)
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -24,3 +38,11 @@ def guard_library_loggers() -> None:
     for name in GUARDED:
         logger = logging.getLogger(name)
         logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    for name in SILENCED:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def error_frames(error: BaseException) -> str:
+    """Where an error happened (its traceback's frames) without its message, which may quote a
+    user's words; for logging unexpected errors."""
+    return "".join(traceback.format_tb(error.__traceback__))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select, text
+from sqlalchemy import MetaData, func, select, text
 
 from oversight_bot.bootstrap import Application
 from oversight_bot.domain.assessments import Basis
@@ -17,6 +18,7 @@ from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
 from oversight_bot.ingest.segments import read_segments_file
 from oversight_bot.store import schema
+from oversight_bot.store.db import make_engine
 from oversight_bot.store.tables import AssessmentRow, Base, ImportRow, MetricScoreRow, OrganisationRow, OutboxEventRow
 from tests.conftest import NOF_FILE, SEEDS
 from tests.nof_files import q1_only, write_nof
@@ -177,3 +179,35 @@ def test_sqlite_runs_in_wal_with_a_short_busy_timeout(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == SQLITE_BUSY_TIMEOUT_MS
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     assert SQLITE_BUSY_TIMEOUT_MS < 3000  # well inside Slack's three seconds
+
+
+def test_upgrading_a_sqlite_store_in_use_keeps_its_subscriptions_and_deliveries(tmp_path: Path) -> None:
+    """SQLite alters a table by copying it; one that others refer to must survive with its rows."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'in-use.db'}")
+    schema.upgrade(engine, "0004")
+    tables = MetaData()
+    tables.reflect(engine)
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = {
+        "organisations": {"ods_code": "RR8", "name": "Leeds Teaching Hospitals NHS Trust", "kind": "trust"},
+        "outbox_events": {"id": 1, "kind": "segment_changed", "ods_code": "RR8", "payload": {}, "created_at": when},
+        "subscriptions": {
+            "id": 1, "platform": "slack", "workspace": "T1", "channel": "C1", "target_kind": "all",
+            "target_value": "", "events": ["segment"], "worsened_only": False, "exclude": [], "created_by": "U1",
+            "created_at": when, "updated_at": when,
+        },
+        "alert_deliveries": {
+            "id": 1, "event_id": 1, "subscription_id": 1, "platform": "slack", "workspace": "T1", "channel": "C1",
+            "group_key": "g", "status": "pending", "next_attempt_at": when, "attempts": 0, "created_at": when,
+        },
+    }  # fmt: skip
+    with engine.begin() as connection:
+        for table, values in rows.items():
+            connection.execute(tables.tables[table].insert().values(values))
+    schema.upgrade(engine)
+    assert schema.is_current(engine)
+    with engine.connect() as connection:
+        for table in rows:
+            assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1, table
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()

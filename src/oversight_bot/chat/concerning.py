@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from oversight_bot.chat.commands import ListConcerns, TriageConcern, ViewConcern
 from oversight_bot.chat.replies import Choice, Fact, Reply, ReplyKind, Section, mention
-from oversight_bot.domain.concerns import Concern, Status, may_move
+from oversight_bot.domain.concerns import Concern, RaisedAs, Status, may_move
 from oversight_bot.domain.organisations import display_name
 from oversight_bot.services.access import Actor
 from oversight_bot.services.concerns import CannotMove, ConcernService, ConcernView, NoSuchConcern, NotAllowed
@@ -56,7 +56,8 @@ class Concerning:
         title = f"Concerns{about}{which}: {len(concerns)}"
         choices = tuple(Choice(f"View {c.reference}", f"view {c.reference}") for c in concerns[:10])
         footnote = "Headlines only; `view <reference>` shows a concern, and each view is recorded."
-        return Reply(ReplyKind.ANSWER, title, title, (Section(lines=lines),), choices=choices, footnote=footnote)
+        sections = (Section(lines=lines),)
+        return Reply(ReplyKind.ANSWER, title, title, sections, choices=choices, footnote=footnote, confidential=True)
 
     def view(self, command: ViewConcern, actor: Actor, reader: SegmentReader) -> Reply:
         try:
@@ -79,9 +80,27 @@ class Concerning:
                 f"{command.reference} is {refused.current.value}; it cannot become {refused.to.value}."
             )
         text = f"{concern.reference} is now {concern.status.value}, changed by {mention(actor.user_id)}."
-        return Reply(
-            ReplyKind.ANSWER, f"Concern {concern.reference}: {concern.status.value}", text, (Section(lines=(text,)),)
+        title = f"Concern {concern.reference}: {concern.status.value}"
+        return Reply(ReplyKind.ANSWER, title, text, (Section(lines=(text,)),), confidential=True)
+
+
+def filed_lines(concern: Concern, new: bool, *, told: bool, platform: str) -> list[str]:
+    """What the reporter is shown once the form is filed: the reference first. `told`: whether the
+    reference is also sent to them in a message (only for a concern raised openly, where it can be)."""
+    reference = concern.reference
+    lines = [f"Your concern is filed: {reference}" if new else f"This form was already filed: {reference}"]
+    if told:
+        lines.append("Keep the reference. It is also sent to you in a message from this app.")
+    elif concern.raised_as is RaisedAs.OPENLY:
+        lines.append("Write the reference down now: it is shown only here.")
+    else:
+        lines.append(
+            "Write the reference down now: it is shown only here. As you chose not to be named, it is not "
+            f"sent to you in a message, which would tie it to your account in {platform}'s records."
         )
+    if concern.flagged:
+        lines.append("Its category and severity flag it for the oversight lead's attention.")
+    return lines
 
 
 def concern_help() -> Reply:
@@ -119,6 +138,7 @@ def view_reply(seen: ConcernView, reader: SegmentReader) -> Reply:
         tuple(sections),
         choices=triage_choices(concern),
         footnote="Private to you. This view is recorded in the audit trail.",
+        confidential=True,
     )
 
 

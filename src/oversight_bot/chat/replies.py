@@ -69,3 +69,6 @@ class Reply:
     shareable: bool = False
     # Said in the channel for all to see: a confirmation that the channel's settings changed.
     public: bool = False
+    # For the asker's eyes only (concerns): never posted where others can read it. Slack answers
+    # privately anyway; Teams, which has no private answers in a channel, sends it to a personal chat only.
+    confidential: bool = False

@@ -26,6 +26,8 @@ from oversight_bot.bootstrap import (
     slack_app,
     slack_notifier,
     sole_sqlite_worker,
+    teams_notifier,
+    teams_web_app,
 )
 from oversight_bot.chat.commands import parse_text
 from oversight_bot.cli import output
@@ -49,7 +51,8 @@ from oversight_bot.store import schema
 
 CONNECT_HINT = (
     "No chat platform configured, so this is the terminal console. To connect Slack, set "
-    "OVERSIGHT_SLACK_BOT_TOKEN and OVERSIGHT_SLACK_APP_TOKEN (README.md, 'Connect to Slack')."
+    "OVERSIGHT_SLACK_BOT_TOKEN and OVERSIGHT_SLACK_APP_TOKEN; for Teams, OVERSIGHT_TEAMS_APP_ID and "
+    "its secret (README.md, 'Connect to Slack', 'Connect to Teams')."
 )
 
 NO_RETENTION_RULE = "No retention rule is configured (OVERSIGHT_CONCERN_RETENTION_DAYS); nothing is deleted."
@@ -60,11 +63,13 @@ nof_cli = typer.Typer(no_args_is_help=True, help="NHS England's NOF metric files
 db_cli = typer.Typer(no_args_is_help=True, help="The segment store's schema.")
 audit_cli = typer.Typer(no_args_is_help=True, help="The concerns' audit trail (hash-chained, append-only).")
 concerns_cli = typer.Typer(no_args_is_help=True, help="Concerns: export and the retention rule (admin only).")
+teams_cli = typer.Typer(no_args_is_help=True, help="Microsoft Teams: the app package an admin uploads.")
 cli.add_typer(import_cli, name="import")
 cli.add_typer(nof_cli, name="nof")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(concerns_cli, name="concerns")
+cli.add_typer(teams_cli, name="teams")
 
 out = Console()
 err = Console(stderr=True)
@@ -130,36 +135,63 @@ def _worker_thread(app: Application, notifiers: dict[str, Notifier]) -> Iterator
 @cli.command()
 def run() -> None:
     """The main job: prepare the store (seeding it on first use) and serve chat: Slack when it is
-    configured (Socket Mode with an app token, HTTP mode with a signing secret), the console otherwise."""
+    configured (Socket Mode with an app token, HTTP mode with a signing secret), Teams when it is
+    (beside Slack, on its own port), the console when neither is."""
     with application() as app:
         settings = app.settings
-        notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(out)}
-        if settings.slack_configured:
-            notifiers["slack"] = slack_notifier(app)
+        notifiers = chat_notifiers(app)
         with background_worker(app, notifiers):
+            if settings.teams_configured and settings.slack_configured:
+                _teams_in_background(app)
             if settings.slack_socket_mode:
                 _serve_socket_mode(app)
             elif settings.slack_http_mode:
                 _serve_http(app, "0.0.0.0", settings.slack_port, workers=1)
+            elif settings.teams_configured:
+                _serve_teams(app, "0.0.0.0", settings.teams_port)
             else:
                 out.print(CONNECT_HINT, style="dim", markup=False)
                 Repl(app.conversation, out, console_actor()).run()
+
+
+def chat_notifiers(app: Application) -> dict[str, Notifier]:
+    """Where alerts can go: the console always, and each configured chat platform."""
+    notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(out)}
+    if app.settings.slack_configured:
+        notifiers["slack"] = slack_notifier(app)
+    if app.settings.teams_configured:
+        notifiers["teams"] = teams_notifier(app)
+    return notifiers
+
+
+def _teams_in_background(app: Application) -> None:
+    """Teams' server on its own thread and event loop, when Slack has the foreground."""
+    from oversight_bot.teams.app import serve_in_thread
+
+    port = app.settings.teams_port
+    serve_in_thread(teams_web_app(app), "0.0.0.0", port)
+    err.print(f"Teams: POST http://0.0.0.0:{port}/api/messages", markup=False)
 
 
 @cli.command()
 def serve(
     slack_http: Annotated[bool, typer.Option("--slack-http", help="Slack's HTTP mode: POST /slack/events.")] = False,
     slack_socket: Annotated[bool, typer.Option("--slack-socket", help="Slack's Socket Mode (no public URL).")] = False,
-    host: Annotated[str, typer.Option(help="Address to listen on (HTTP mode).")] = "0.0.0.0",
-    port: Annotated[int | None, typer.Option(help="Port (HTTP mode); default OVERSIGHT_SLACK_PORT or 3000.")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Processes (HTTP mode); one per core is a good start.")] = 1,
+    teams: Annotated[bool, typer.Option("--teams", help="Microsoft Teams: POST /api/messages.")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on (HTTP).")] = "0.0.0.0",
+    port: Annotated[
+        int | None, typer.Option(help="Port; default OVERSIGHT_SLACK_PORT (3000) or OVERSIGHT_TEAMS_PORT (3978).")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processes (Slack HTTP mode); one per core is a start.")] = 1,
 ) -> None:
-    """Serve a chat platform (one of --slack-http, --slack-socket)."""
-    if slack_http == slack_socket:
-        raise typer.BadParameter("choose one of --slack-http or --slack-socket")
+    """Serve one chat platform: --slack-http, --slack-socket or --teams."""
+    if sum((slack_http, slack_socket, teams)) != 1:
+        raise typer.BadParameter("choose one of --slack-http, --slack-socket or --teams")
     with application() as app:
         if slack_socket:
             _serve_socket_mode(app)
+        elif teams:
+            _serve_teams(app, host, port or app.settings.teams_port)
         else:
             _serve_http(app, host, port or app.settings.slack_port, workers)
 
@@ -178,6 +210,14 @@ def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
         http.serve_workers("oversight_bot.bootstrap:slack_http_app_from_environment", host, port, workers)
     else:
         http.serve(http.create_http_app(slack_app(app, socket_mode=False), healthy(app)), host, port)
+
+
+def _serve_teams(app: Application, host: str, port: int) -> None:
+    from oversight_bot.teams.app import serve as serve_teams
+
+    web_app = teams_web_app(app)  # refuses to start without an app id (or explicit anonymous use)
+    err.print(f"Teams: POST http://{host}:{port}/api/messages (Ctrl-C to stop).", markup=False)
+    serve_teams(web_app, host, port)
 
 
 @cli.command()
@@ -340,10 +380,7 @@ def worker(
                 "Another alert worker already serves this SQLite store; on SQLite only one may run.", markup=False
             )
             raise typer.Exit(1)
-        notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(out)}
-        if app.settings.slack_configured:
-            notifiers["slack"] = slack_notifier(app)
-        alert_worker = delivery_worker(app, notifiers)
+        alert_worker = delivery_worker(app, chat_notifiers(app))
         if once:
             out.print(f"{alert_worker.run_once()} event batch(es) and group(s) handled.", markup=False)
             alert_worker.close()
@@ -469,3 +506,14 @@ def concerns_retention(
         deleted = app.concerns.apply_retention(console_actor(), keep_days)
     listed = ", ".join(deleted) or "none"
     out.print(f"{len(deleted)} concern(s) deleted under the retention rule: {listed}.", markup=False)
+
+
+@teams_cli.command("package")
+def teams_package(
+    path: Annotated[Path, typer.Argument(dir_okay=False, help="The zip to write.")] = Path("oversight-teams-app.zip"),
+) -> None:
+    """Write the Teams app package (manifest.json and icons) for an admin to upload."""
+    from oversight_bot.teams.package import write_package
+
+    written = write_package(Settings(), path)
+    out.print(f"Teams app package written to {written}: upload it in Teams (Apps > Manage your apps).", markup=False)

@@ -52,10 +52,15 @@ class ConcernPrompts:
             submission = self._checked(values, read)
             if not _confirmed(read):
                 raise Cancelled
+            filed = self.service.file(actor, submission)
         except Cancelled:
             self.say("Cancelled. Nothing was filed.", "yellow")
-            return
-        self._file(actor, submission, values)
+        except NotAllowed:
+            self.say("You may not raise concerns here.", "red")
+        except StoreUnavailable:
+            self._give_back(values)
+        else:
+            self.say(f"Your concern is filed. Its reference is {filed.concern.reference}; keep it.", "green")
 
     def _checked(self, values: dict[str, str | None], read: Read) -> ConcernSubmission:
         """Validate as the modal does; ask again only for the fields that are wrong."""
@@ -71,19 +76,12 @@ class ConcernPrompts:
     def _is_organisation(self, code: str) -> bool:
         return self.reader().organisation(code) is not None
 
-    def _file(self, actor: Actor, submission: ConcernSubmission, values: dict[str, str | None]) -> None:
-        try:
-            filed = self.service.file(actor, submission)
-        except NotAllowed:
-            self.say("You may not raise concerns here.", "red")
-            return
-        except StoreUnavailable:
-            self.say(NOT_STORED, "red")
-            for field in FIELDS:
-                if values.get(field.id):
-                    self.console.print(Text(f"{field.label}: ", style="bold") + Text(str(values[field.id])))
-            return
-        self.say(f"Your concern is filed. Its reference is {filed.concern.reference}; keep it.", "green")
+    def _give_back(self, values: dict[str, str | None]) -> None:
+        """The store could not be reached (at any question, or on filing): every word, back."""
+        self.say(NOT_STORED, "red")
+        for field in FIELDS:
+            if values.get(field.id):
+                self.console.print(Text(f"{field.label}: ", style="bold") + Text(str(values[field.id])))
 
     def _organisation(self, query: str, read: Read) -> str:
         while True:

@@ -100,6 +100,15 @@ class SubscriptionService:
             uow.commit()
         return updated
 
+    def stop_destination(self, destination: Destination, reason: str) -> int:
+        """The bot was removed from where these alerts go: stop its subscriptions (shown with the
+        reason) and cancel what was waiting. Subscribing again there starts them afresh."""
+        with self.uow() as uow:
+            stopped = uow.subscriptions.disable(destination, reason, whole_workspace=False)
+            uow.deliveries.cancel_for(destination, f"subscription stopped: {reason}", whole_workspace=False)
+            uow.commit()
+        return len(stopped)
+
     def _check(self, actor: Actor) -> None:
         if not self.access.may_change_subscriptions(actor):
             raise NotPermitted("changing this channel's subscriptions")

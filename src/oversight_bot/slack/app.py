@@ -12,7 +12,6 @@ import json
 import logging
 import threading
 import time
-import traceback
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from sqlalchemy import Engine
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.config import Settings
 from oversight_bot.errors import ConfigurationError
+from oversight_bot.logs import error_frames
 from oversight_bot.services.concerns import ConcernService
 from oversight_bot.slack import concern_listeners, listeners
 from oversight_bot.slack.authorize import SingleWorkspaceAuthorize
@@ -209,7 +209,7 @@ def answer_unexpected_error(error: Exception, request: BoltRequest) -> BoltRespo
     """Log the error without the request body or the exception's message (either may hold a user's
     words), and tell the user in plain words with a reference, never with a traceback."""
     reference = uuid.uuid4().hex[:8]
-    frames = "".join(traceback.format_tb(error.__traceback__))
+    frames = error_frames(error)
     logger.error("unexpected %s (ref %s) handling a Slack request:\n%s", type(error).__name__, reference, frames)
     text = (
         f"Sorry, something went wrong on our side (reference {reference}). Please try again; "

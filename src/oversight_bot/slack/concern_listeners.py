@@ -67,12 +67,12 @@ def register(app: App, conversation: Conversation, concerns: ConcernService) -> 
 
     def submit(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         values = concern_views.form_values(view)
-        reader = conversation.segments.reader()
-        checked = validate(values, lambda code: reader.organisation(code) is not None, datetime.now(UTC).date())
-        if isinstance(checked, dict):
-            ack(response_action="errors", errors=checked)
-            return
         try:
+            reader = conversation.segments.reader()
+            checked = validate(values, lambda code: reader.organisation(code) is not None, datetime.now(UTC).date())
+            if isinstance(checked, dict):
+                ack(response_action="errors", errors=checked)
+                return
             filed = concerns.file(actor(context, body), checked, form_id=str(view.get("id") or ""))
         except StoreUnavailable:
             # Pushed over the form, so that closing it goes back to the form with every answer in place.

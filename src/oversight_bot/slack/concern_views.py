@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from oversight_bot.chat.concern_form import ANONYMITY_NOTE, FIELDS, FieldKind, FormField
+from oversight_bot.chat.concerning import filed_lines
 from oversight_bot.chat.replies import Reply
 from oversight_bot.domain.concerns import MOVES, Concern, RaisedAs, Status
 from oversight_bot.slack import ids
@@ -125,18 +126,9 @@ def _value_of(element: Mapping[str, Any]) -> str | None:
 
 
 def filed_view(concern: Concern, new: bool) -> dict[str, Any]:
-    reference = concern.reference
-    lines = [f"*Your concern is filed: {reference}*" if new else f"*This form was already filed: {reference}*"]
-    if concern.raised_as is RaisedAs.OPENLY:
-        lines.append("Keep the reference. It is also sent to you in a direct message from this app.")
-    else:
-        lines.append(
-            "Write the reference down now: it is shown only here. As you chose not to be named, it is not "
-            "sent to you in a message, which would tie it to your account in Slack's records."
-        )
-    if concern.flagged:
-        lines.append("Its category and severity flag it for the oversight lead's attention.")
-    return _modal("Concern filed", [{"type": "section", "text": mrkdwn("\n".join(lines))}])
+    headline, *rest = filed_lines(concern, new, told=concern.raised_as is RaisedAs.OPENLY, platform="Slack")
+    text = "\n".join([f"*{headline}*", *rest])
+    return _modal("Concern filed", [{"type": "section", "text": mrkdwn(text)}])
 
 
 def not_stored_view(values: Mapping[str, str | None]) -> dict[str, Any]:

@@ -32,6 +32,10 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+# Platform ids: Slack's are short, but a Teams conversation id (`19:…@thread.tacv2`, or a personal
+# chat's `a:…`) runs to well over 64 characters.
+ID_LENGTH = 255
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
@@ -177,15 +181,15 @@ class SubscriptionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(10))
     workspace: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(64))
-    person: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(ID_LENGTH))
+    person: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     target_kind: Mapped[str] = mapped_column(String(20))
     target_value: Mapped[str] = mapped_column(String(100))
     events: Mapped[list[str]] = mapped_column(JSON)
     min_segment: Mapped[int | None] = mapped_column(Integer)
     worsened_only: Mapped[bool] = mapped_column(Boolean, default=False)
     exclude: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_by: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(ID_LENGTH))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     disabled_reason: Mapped[str | None] = mapped_column(String(300))
@@ -200,13 +204,13 @@ class AlertChannelRow(Base):
 
     platform: Mapped[str] = mapped_column(String(10), primary_key=True)
     workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
-    person: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    person: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     muted_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     digest_at: Mapped[str | None] = mapped_column(String(5))
     threading: Mapped[bool] = mapped_column(Boolean, default=False)
     next_send_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_by: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
@@ -217,7 +221,7 @@ class AlertThreadRow(Base):
 
     platform: Mapped[str] = mapped_column(String(10), primary_key=True)
     workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     ods_code: Mapped[str] = mapped_column(String(10), primary_key=True)
     parent_ref: Mapped[str] = mapped_column(String(64))
 
@@ -237,7 +241,7 @@ class AlertDeliveryRow(Base):
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"))
     platform: Mapped[str] = mapped_column(String(10))
     workspace: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(ID_LENGTH))
     group_key: Mapped[str] = mapped_column(String(80))
     # pending -> sending -> sent | retry -> ... | dead; or suppressed (muted) at fan-out.
     status: Mapped[str] = mapped_column(String(12))
@@ -311,6 +315,21 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class TeamsConversationRow(Base):
+    """Where to reach a Teams conversation: what the bot needs to post there unprompted (an alert),
+    kept from the last activity that came from it."""
+
+    __tablename__ = "teams_conversations"
+
+    conversation_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    service_url: Mapped[str] = mapped_column(String(500))
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    bot_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    conversation_type: Mapped[str] = mapped_column(String(20))
+    team_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 def _slack_oauth_tables() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from types import TracebackType
 from typing import Self
 
@@ -21,6 +22,24 @@ from oversight_bot.store.repositories import (
     SqlAlchemyOutbox,
 )
 from oversight_bot.store.subscriptions import SqlAlchemySubscriptionRepository
+
+# Down, locked past the wait, or out of connections.
+UNAVAILABLE = (OperationalError, InterfaceError, SqlAlchemyTimeout)
+
+
+def store_unavailable(error: BaseException) -> StoreUnavailable:
+    """Said without the driver's message, which may quote a statement's parameters (a concern's words)."""
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    return StoreUnavailable(f"the store is unavailable ({type(cause).__name__})")
+
+
+@contextmanager
+def unavailable_as_store_error() -> Iterator[None]:
+    """For store code outside a unit of work: the same StoreUnavailable, raised the same way."""
+    try:
+        yield
+    except UNAVAILABLE as error:
+        raise store_unavailable(error) from None
 
 
 class SqlAlchemyUnitOfWork:
@@ -47,12 +66,8 @@ class SqlAlchemyUnitOfWork:
         with suppress(DBAPIError):  # a store that is down cannot roll back either; nothing was kept
             self.session.rollback()
         self.session.close()
-        if isinstance(error, OperationalError | InterfaceError | SqlAlchemyTimeout):
-            # Down, locked past the wait, or out of connections: said without the driver's message,
-            # which may quote a statement's parameters (a concern's words).
-            raise StoreUnavailable(
-                f"the store is unavailable ({type(error.orig if isinstance(error, DBAPIError) else error).__name__})"
-            ) from None
+        if isinstance(error, UNAVAILABLE):
+            raise store_unavailable(error) from None
 
     def commit(self) -> None:
         self.session.commit()

@@ -1,0 +1,333 @@
+"""The Teams bot: each activity from Teams, turned into the chat layer's commands and answered
+with Adaptive Cards; the concern form and concerns in dialogs.
+
+An Agents SDK `Agent` (anything with `on_turn`), not an `AgentApplication`: it needs no turn-state
+storage, sends no typing indicators, and never logs what users write (docs/teams.md).
+
+Teams has no private answers in a channel: anything confidential (a concern listing) is answered
+only in a personal chat, and a concern's words only ever in a dialog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from microsoft_agents.activity import Activity, ActivityTypes, Attachment, InvokeResponse
+from microsoft_agents.hosting.core import TurnContext
+
+from oversight_bot.chat import wording
+from oversight_bot.chat.commands import StartConcern, ViewConcern, parse_text
+from oversight_bot.chat.concern_form import validate
+from oversight_bot.chat.concerning import NOT_ALLOWED, concern_help, view_reply
+from oversight_bot.chat.handle import Conversation
+from oversight_bot.chat.replies import Reply, ReplyKind, Section
+from oversight_bot.domain.concerns import RaisedAs, Status
+from oversight_bot.domain.organisations import display_name
+from oversight_bot.domain.subscriptions import Destination
+from oversight_bot.errors import StoreUnavailable
+from oversight_bot.services.access import Actor
+from oversight_bot.services.concerns import CannotMove, ConcernService, NoSuchConcern, NotAllowed
+from oversight_bot.services.lookup import LookupStatus
+from oversight_bot.services.ports import ConversationAddress, ConversationAddresses
+from oversight_bot.services.subscriptions import SubscriptionService
+from oversight_bot.teams import cards, concern_cards
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+PERSONAL_ONLY = (
+    "Concerns are shown only in a personal chat with me, never in a channel or group chat. "
+    "Open a chat with Oversight and ask there."
+)
+SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+REMOVED = "the bot was removed from this team or chat"
+
+
+class NameBook:
+    """How to show a person in a card: Teams mentions need a name, and a user id is all a stored
+    record keeps, so names are learnt from the activities people send (in this process only)."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def learn(self, user_id: str, name: str | None) -> None:
+        if name:
+            with self._lock:
+                self._names[user_id] = name
+
+    def __call__(self, user_id: str) -> str:
+        with self._lock:
+            name = self._names.get(user_id)
+        return f"**{name}**" if name else f"user {user_id}"
+
+
+def actor_of(activity: Activity) -> Actor:
+    """Who is asking, and from where. The user is their Microsoft Entra object id (what an admin
+    lists in OVERSIGHT_ROLES); the conversation is a channel's, never one thread's."""
+    sender = activity.from_property
+    user = (sender.aad_object_id or sender.id) if sender else "unknown"
+    conversation = activity.conversation
+    personal = conversation is not None and conversation.conversation_type == "personal"
+    return Actor(PLATFORM, str(user), channel_of(activity), tenant_of(activity), direct=personal)
+
+
+def channel_of(activity: Activity) -> str | None:
+    """`19:…@thread.tacv2;messageid=123` (a thread) -> `19:…@thread.tacv2` (its channel)."""
+    conversation = activity.conversation
+    return conversation.id.split(";", 1)[0] if conversation and conversation.id else None
+
+
+def tenant_of(activity: Activity) -> str:
+    if activity.conversation and activity.conversation.tenant_id:
+        return str(activity.conversation.tenant_id)
+    tenant = (activity.channel_data or {}).get("tenant") if isinstance(activity.channel_data, dict) else None
+    return str((tenant or {}).get("id") or "")
+
+
+def team_of(activity: Activity) -> str | None:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    return (data.get("team") or {}).get("id")
+
+
+class TeamsAgent:
+    def __init__(
+        self,
+        conversation: Conversation,
+        concerns: ConcernService,
+        subscriptions: SubscriptionService,
+        addresses: ConversationAddresses,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.conversation = conversation
+        self.concerns = concerns
+        self.subscriptions = subscriptions
+        self.addresses = addresses
+        self.now = now
+        self.names = NameBook()
+        self._told: dict[str, str] = {}  # a form filed openly from a personal chat -> its reference
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        sender = activity.from_property
+        if sender is not None:
+            self.names.learn(str(sender.aad_object_id or sender.id), sender.name)
+        await asyncio.to_thread(self._remember, activity)
+        match activity.type:
+            case ActivityTypes.message:
+                await self._message(context)
+            case ActivityTypes.invoke:
+                await self._invoke(context)
+            case ActivityTypes.conversation_update | ActivityTypes.installation_update:
+                await self._membership(context)
+
+    # Messages: typed commands, and buttons that run a command
+
+    async def _message(self, context: TurnContext) -> None:
+        activity = context.activity
+        value = activity.value if isinstance(activity.value, dict) else {}
+        if value.get("verb") == cards.RUN:
+            typed = str(value.get("command") or "")
+        else:
+            typed = (TurnContext.remove_recipient_mention(activity) or "").replace("&nbsp;", " ")
+        actor = actor_of(activity)
+        parsed = parse_text(typed)
+        if isinstance(parsed, StartConcern):
+            await self._send(context, await asyncio.to_thread(self._form_launcher, parsed.query))
+            return
+        if isinstance(parsed, ViewConcern):
+            await self._send(context, self._view_launcher(parsed.reference))
+            return
+        reply = await asyncio.to_thread(self.conversation.handle, parsed, actor)
+        if reply.confidential and not actor.direct:
+            reply = wording.error_reply(PERSONAL_ONLY)
+        await self._send(context, cards.reply_card(reply, self.names))
+
+    def _form_launcher(self, query: str) -> cards.Card:
+        organisation = self._organisation(query)
+        data: dict[str, Any] = {"verb": cards.CONCERN_FORM}
+        if organisation is not None:
+            data["organisation"] = organisation[0]
+        help_card = cards.reply_card(concern_help(), self.names)
+        help_card["body"].append({"type": "ActionSet", "actions": [cards.dialog_button("Raise a concern", data)]})
+        return help_card
+
+    def _view_launcher(self, reference: str) -> cards.Card:
+        body = [cards.text_block(f"Concern {reference}: its details open in a dialog, and viewing is recorded.")]
+        data = {"verb": cards.VIEW_CONCERN, "reference": reference}
+        return cards.card([*body, {"type": "ActionSet", "actions": [cards.dialog_button("View", data)]}])
+
+    def _organisations(self) -> list[tuple[str, str]]:
+        try:
+            return self.conversation.segments.reader().open_organisations()
+        except StoreUnavailable:
+            return []  # the form still shows what was chosen, and the bot's search when it is back
+
+    def _organisation(self, query: str) -> tuple[str, str] | None:
+        if not query.strip():
+            return None
+        found = self.conversation.segments.reader().lookup(query)
+        organisation = found.organisation if found.status is LookupStatus.RESOLVED else None
+        return (organisation.ods_code, display_name(organisation.name)) if organisation else None
+
+    # Invokes: dialogs (task modules) and the organisation typeahead
+
+    async def _invoke(self, context: TurnContext) -> None:
+        activity = context.activity
+        value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
+        raw = value.get("data")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        actor = actor_of(activity)
+        match activity.name:
+            case "task/fetch":
+                body = await asyncio.to_thread(self._fetch, data, actor)
+            case "task/submit":
+                body = await asyncio.to_thread(self._submit, data, actor)
+            case "application/search":
+                body = await asyncio.to_thread(self._search, value)
+            case _:
+                await _invoke_response(context, 501, {})
+                return
+        await _invoke_response(context, 200, body)
+        reference = self._told.pop(str(data.get("form_id") or ""), None)
+        if reference is not None:  # the reference, for a concern raised openly, in its personal chat
+            text = f"Your concern is filed. Its reference is {reference}; keep it to follow it up."
+            await context.send_activity(Activity(type=ActivityTypes.message, text=text))
+
+    def _fetch(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+        match data.get("verb"):
+            case cards.CONCERN_FORM:
+                organisation = self._organisation(str(data.get("organisation") or ""))
+                values = {"organisation": organisation[0]} if organisation else None
+                form = concern_cards.concern_form(uuid.uuid4().hex, self._organisations(), values)
+                return concern_cards.dialog("Raise a concern", form)
+            case cards.VIEW_CONCERN:
+                reference = str(data.get("reference") or "")
+                return concern_cards.dialog("Concern", concern_cards.reveal_card(reference))
+        return concern_cards.closing("That button is no longer in use.")
+
+    def _submit(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+        match data.get("verb"):
+            case concern_cards.FILE_CONCERN:
+                return self._file(data, actor)
+            case concern_cards.REVEAL:
+                return self._details(actor, str(data.get("reference") or ""))
+            case concern_cards.TRIAGE:
+                return self._triage(data, actor)
+        return concern_cards.closing("That form is no longer in use.")
+
+    def _file(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+        values = concern_cards.form_values(data)
+        form_id = str(data.get("form_id") or "")
+        try:
+            reader = self.conversation.segments.reader()
+            checked = validate(values, lambda code: reader.organisation(code) is not None, self.now().date())
+            if isinstance(checked, dict):
+                form = concern_cards.concern_form(form_id, self._organisations(), values, checked)
+                return concern_cards.dialog("Raise a concern", form)
+            filed = self.concerns.file(actor, checked, form_id=form_id or None)
+        except StoreUnavailable:
+            form = concern_cards.concern_form(form_id, self._organisations(), values, banner=concern_cards.NOT_STORED)
+            return concern_cards.dialog("Not filed", form)
+        except NotAllowed:
+            return concern_cards.closing("You may not raise concerns here.")
+        # The reference by message too, where that is safe: raised openly, in a personal chat.
+        told = filed.concern.raised_as is RaisedAs.OPENLY and actor.direct
+        if told and filed.new:
+            self._told[form_id] = filed.concern.reference
+        return concern_cards.dialog("Concern filed", concern_cards.filed_card(filed.concern, filed.new, told))
+
+    def _triage(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+        reference = str(data.get("reference") or "")
+        state = str(data.get(concern_cards.TRIAGE_STATE) or "")
+        outcome = str(data.get(concern_cards.TRIAGE_OUTCOME) or "").strip() or None
+        if state:
+            if state == Status.CLOSED.value and not outcome:
+                return self._details(actor, reference, "Say what was found and done, to close it.")
+            try:
+                self.concerns.move(actor, reference, Status(state), outcome)
+            except CannotMove as refused:
+                return self._details(actor, reference, f"It is {refused.current.value} now; choose again.")
+            except (NotAllowed, NoSuchConcern, StoreUnavailable, ValueError):
+                pass  # the refreshed dialog says what the viewer may now see
+        return self._details(actor, reference)
+
+    def _details(self, actor: Actor, reference: str, problem: str | None = None) -> dict[str, Any]:
+        try:
+            seen = self.concerns.view(actor, reference)
+        except NotAllowed:
+            return _refusal(NOT_ALLOWED + " Your attempt is recorded.")
+        except NoSuchConcern:
+            return _refusal(f"No concern has the reference {reference}.")
+        except StoreUnavailable:
+            return _refusal("The concern store cannot be reached just now.")
+        reply = view_reply(seen, self.conversation.segments.reader())
+        if problem:
+            reply = Reply(reply.kind, reply.title, reply.summary, (Section(lines=(problem,)), *reply.sections),
+                          footnote=reply.footnote, confidential=True)  # fmt: skip
+        details = concern_cards.details_card(reply, reference, seen.concern.status, self.names)
+        return concern_cards.dialog("Concern", details)
+
+    def _search(self, value: dict[str, Any]) -> dict[str, Any]:
+        found = self.conversation.suggest_organisations(str(value.get("queryText") or ""))
+        results = [{"title": f"{name} ({code})", "value": code} for code, name in found]
+        return {"statusCode": 200, "type": SEARCH_RESPONSE, "value": {"results": results[:15]}}
+
+    # Membership: the bot added (say hello) or removed (stop that conversation's alerts)
+
+    async def _membership(self, context: TurnContext) -> None:
+        activity = context.activity
+        bot = activity.recipient.id if activity.recipient else None
+        added = any(m.id == bot for m in activity.members_added or []) or activity.action == "add"
+        removed = any(m.id == bot for m in activity.members_removed or []) or activity.action == "remove"
+        event = (activity.channel_data or {}).get("eventType") if isinstance(activity.channel_data, dict) else None
+        if removed or event == "channelDeleted":
+            await asyncio.to_thread(self._stop_alerts, activity, event == "channelDeleted")
+        elif added:
+            welcome = Reply(ReplyKind.HELP, "Hello from Oversight", "Hello", wording.help_reply().sections)
+            await self._send(context, cards.reply_card(welcome, self.names))
+
+    def _stop_alerts(self, activity: Activity, channel_deleted: bool) -> None:
+        tenant = tenant_of(activity)
+        conversations = [channel_of(activity)]
+        team = team_of(activity)
+        if channel_deleted:
+            data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+            conversations = [(data.get("channel") or {}).get("id")]
+        elif team:
+            conversations += [a.conversation_id for a in self.addresses.of_team(team)]
+        reason = "the channel was deleted" if channel_deleted else REMOVED
+        for conversation in {c for c in conversations if c}:
+            self.subscriptions.stop_destination(Destination(PLATFORM, tenant, conversation), reason)
+
+    def _remember(self, activity: Activity) -> None:
+        conversation = channel_of(activity)
+        if not conversation or not activity.service_url or activity.recipient is None:
+            return
+        kind = str(activity.conversation.conversation_type or "personal") if activity.conversation else "personal"
+        address = ConversationAddress(
+            conversation, activity.service_url, tenant_of(activity), activity.recipient.id, kind, team_of(activity)
+        )
+        try:
+            self.addresses.remember(address, self.now())
+        except StoreUnavailable:
+            logger.warning("could not remember a Teams conversation's address (store unavailable)")
+
+    async def _send(self, context: TurnContext, content: cards.Card) -> None:
+        attachment = Attachment(content_type=cards.CARD_CONTENT_TYPE, content=content)
+        await context.send_activity(Activity(type=ActivityTypes.message, attachments=[attachment]))
+
+
+async def _invoke_response(context: TurnContext, status: int, body: dict[str, Any]) -> None:
+    response = InvokeResponse(status=status, body=body)
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
+
+
+def _refusal(message: str) -> dict[str, Any]:
+    return concern_cards.dialog("Concern", concern_cards.refusal_card(message))
