@@ -240,7 +240,8 @@ def teams_notifier(app: Application, tokens: AccessTokenProviderBase | None = No
 
     addresses = SqlAlchemyConversationAddresses(app.session_factory)
     provider = tokens or token_provider_for(app.settings)
-    return TeamsNotifier(addresses, provider, app.settings.alert_send_timeout_s)
+    with_credentials = app.settings.teams_app_id is not None
+    return TeamsNotifier(addresses, provider, app.settings.alert_send_timeout_s, require_https=with_credentials)
 
 
 def slack_http_app_from_environment() -> Starlette:

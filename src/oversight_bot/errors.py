@@ -3,7 +3,8 @@
     OversightBotError
      ├── ImportFileError      a file cannot be imported; carries every problem with its line number
      ├── ConfigurationError   settings are missing or inconsistent
-     └── StoreUnavailable     the database cannot be reached or is locked beyond the wait allowed
+     ├── StoreUnavailable     the database cannot be reached or is locked beyond the wait allowed
+     └── StoreConflict        a write broke a constraint (another writer got there first, or a bad reference)
 
 Messages never include user-supplied free text such as concern details: they may be logged.
 """
@@ -53,3 +54,7 @@ class ConfigurationError(OversightBotError):
 
 class StoreUnavailable(OversightBotError):
     """The store could not be reached, or stayed locked longer than a chat answer can wait."""
+
+
+class StoreConflict(OversightBotError):
+    """A write broke a unique or foreign key constraint; nothing of the transaction was kept."""

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import MetaData, func, select, text
+from sqlalchemy import MetaData, func, inspect, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from oversight_bot.bootstrap import Application
 from oversight_bot.domain.assessments import Basis
@@ -201,6 +202,8 @@ def test_upgrading_a_sqlite_store_in_use_keeps_its_subscriptions_and_deliveries(
             "group_key": "g", "status": "pending", "next_attempt_at": when, "attempts": 0, "created_at": when,
         },
     }  # fmt: skip
+    rows["audit_records"] = {"seq": 1, "at": when, "action": "created", "actor": "anonymous", "facts": {},
+                             "previous_hash": "0" * 64, "hash": "1" * 64}  # fmt: skip
     with engine.begin() as connection:
         for table, values in rows.items():
             connection.execute(tables.tables[table].insert().values(values))
@@ -210,4 +213,22 @@ def test_upgrading_a_sqlite_store_in_use_keeps_its_subscriptions_and_deliveries(
         for table in rows:
             assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1, table
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:  # still refused
+        connection.execute(text("UPDATE audit_records SET actor = 'someone'"))
+    engine.dispose()
+
+
+def test_a_sqlite_migration_that_fails_half_way_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'stuck.db'}")
+    schema.upgrade(engine, "0004")
+    with engine.begin() as connection:  # in the way of 0005's third step, after it has created a table
+        connection.execute(text("CREATE TABLE _alembic_tmp_alert_threads (x INTEGER)"))
+    with pytest.raises(OperationalError):
+        schema.upgrade(engine)
+    assert schema.current_revision(engine) == "0004"
+    assert "teams_conversations" not in inspect(engine).get_table_names()  # the first step was undone too
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE _alembic_tmp_alert_threads"))
+    schema.upgrade(engine)  # once the obstacle is gone, the same upgrade goes through
+    assert schema.is_current(engine)
     engine.dispose()

@@ -22,13 +22,21 @@ TRIAGE_CHOICES = {
     Status.INVESTIGATING: ("Investigating", "investigate"),
     Status.ESCALATED: ("Escalate to the region", "escalate"),
 }
+# How to raise a concern, per platform: (how the form opens, how triagers ask).
+CONCERN_COMMANDS = {
+    "slack": ("`/concern` opens the concern form; `/concern Leeds Teaching` opens it with the organisation filled in.",
+              "Triagers: `/oversight concerns [organisation] [open|new|acknowledged|investigating|escalated|closed]`, "
+              "`/oversight view <reference>`, `/oversight triage <reference> <state> [outcome]`."),
+    "teams": ("`@Oversight concern` (just `concern` in a personal chat) offers the form; "
+              "`concern Leeds Teaching` fills in the organisation.",
+              "Triagers, in a personal chat with the bot: `concerns [organisation] [state]`, `view <reference>`, "
+              "`triage <reference> <state> [outcome]`."),
+}  # fmt: skip
 CONCERN_HELP = (
-    "`/concern` opens the concern form; `/concern Leeds Teaching` opens it with the organisation filled in.",
     "You choose to raise it openly, confidentially (only the Freedom to Speak Up guardian sees your name) "
     "or anonymously (the bot keeps no record of who you are).",
-    "What you write is never posted to a channel; you get a reference by direct message.",
-    "Triagers: `/oversight concerns [organisation] [open|new|acknowledged|investigating|escalated|closed]`, "
-    "`/oversight view <reference>`, `/oversight triage <reference> <state> [outcome]`.",
+    "What you write is never posted to a channel. You get a reference when it is filed: write it down. "
+    "If you raise it openly, the reference is also sent to you in a message from this app.",
 )
 FLAG_NOTE = "Flagged for the oversight lead to consider segment action (the bot never changes a segment itself)."
 
@@ -103,8 +111,10 @@ def filed_lines(concern: Concern, new: bool, *, told: bool, platform: str) -> li
     return lines
 
 
-def concern_help() -> Reply:
-    return Reply(ReplyKind.HELP, "Raising a concern", "Raising a concern", (Section(lines=CONCERN_HELP),))
+def concern_help(platform: str = "slack") -> Reply:
+    opens, triagers = CONCERN_COMMANDS[platform]
+    lines = (opens, *CONCERN_HELP, triagers)
+    return Reply(ReplyKind.HELP, "Raising a concern", "Raising a concern", (Section(lines=lines),))
 
 
 def view_reply(seen: ConcernView, reader: SegmentReader) -> Reply:

@@ -166,11 +166,11 @@ def chat_notifiers(app: Application) -> dict[str, Notifier]:
 
 def _teams_in_background(app: Application) -> None:
     """Teams' server on its own thread and event loop, when Slack has the foreground."""
-    from oversight_bot.teams.app import serve_in_thread
+    from oversight_bot.teams.app import listening_host, serve_in_thread
 
-    port = app.settings.teams_port
-    serve_in_thread(teams_web_app(app), "0.0.0.0", port)
-    err.print(f"Teams: POST http://0.0.0.0:{port}/api/messages", markup=False)
+    port, host = app.settings.teams_port, listening_host(app.settings, "0.0.0.0")
+    serve_in_thread(teams_web_app(app), host, port)
+    err.print(f"Teams: POST http://{host}:{port}/api/messages", markup=False)
 
 
 @cli.command()
@@ -213,9 +213,11 @@ def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
 
 
 def _serve_teams(app: Application, host: str, port: int) -> None:
+    from oversight_bot.teams.app import listening_host
     from oversight_bot.teams.app import serve as serve_teams
 
     web_app = teams_web_app(app)  # refuses to start without an app id (or explicit anonymous use)
+    host = listening_host(app.settings, host)
     err.print(f"Teams: POST http://{host}:{port}/api/messages (Ctrl-C to stop).", markup=False)
     serve_teams(web_app, host, port)
 

@@ -30,6 +30,7 @@ from oversight_bot.domain.concerns import (
     is_flagged,
     may_move,
 )
+from oversight_bot.errors import StoreConflict
 from oversight_bot.services.access import Access, Actor, Role
 from oversight_bot.services.ports import Clock, UnitOfWork
 
@@ -108,6 +109,19 @@ class ConcernService:
         if not self.access.has(actor, Role.REPORTER):
             raise NotAllowed("filing concerns")
         key = submission_key(actor.platform, form_id) if form_id else None
+        try:
+            return self._file(actor, submission, key)
+        except StoreConflict:
+            # The same form, filed by another request at the same moment (a double click that
+            # reached two workers): that one won; this one is answered with its concern.
+            if key is not None:
+                with self.uow() as uow:
+                    earlier = uow.concerns.by_submission(key)
+                if earlier is not None:
+                    return Filed(earlier, new=False)
+            raise
+
+    def _file(self, actor: Actor, submission: ConcernSubmission, key: str | None) -> Filed:
         now = self.clock.now()
         with self.uow() as uow:
             if key is not None and (earlier := uow.concerns.by_submission(key)) is not None:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from oversight_bot.domain.assessments import Assessment, Basis
 from oversight_bot.domain.frameworks import FrameworkCatalogue
 from oversight_bot.domain.metrics import DomainResult
-from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType, display_name
+from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.scores import worst_scores
 from oversight_bot.services.lookup import LookupResult, OrganisationIndex
@@ -248,11 +248,6 @@ class SegmentReader:
         if found.organisation is not None and found.organisation.kind is OrgKind.ICB:
             return found
         return self.index.lookup(f"{query} ICB")
-
-    def open_organisations(self) -> list[tuple[str, str]]:
-        """(ODS code, name) of every organisation still open, by name: a form's full list."""
-        open_ones = [o for o in self.snapshot.organisations.values() if o.closed_on is None]
-        return sorted(((o.ods_code, display_name(o.name)) for o in open_ones), key=lambda pair: pair[1])
 
     def suggest(self, query: str, limit: int = 20) -> list[tuple[str, str]]:
         """(ODS code, name) pairs for a typeahead: the best matches for what has been typed so far."""

@@ -9,6 +9,7 @@ message) names no more than the reference.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from oversight_bot.chat.replies import Reply, ReplyKind, Section
 from oversight_bot.domain.concerns import RaisedAs, Status
 from oversight_bot.domain.organisations import display_name
 from oversight_bot.errors import StoreUnavailable
+from oversight_bot.logs import error_frames
 from oversight_bot.services.access import Actor
 from oversight_bot.services.concerns import (
     CannotMove,
@@ -33,6 +35,8 @@ from oversight_bot.services.concerns import (
 )
 from oversight_bot.services.lookup import LookupStatus
 from oversight_bot.slack import blocks, concern_views, ids
+
+logger = logging.getLogger(__name__)
 
 
 def register(app: App, conversation: Conversation, concerns: ConcernService) -> None:
@@ -74,15 +78,17 @@ def register(app: App, conversation: Conversation, concerns: ConcernService) -> 
                 ack(response_action="errors", errors=checked)
                 return
             filed = concerns.file(actor(context, body), checked, form_id=str(view.get("id") or ""))
-        except StoreUnavailable:
-            # Pushed over the form, so that closing it goes back to the form with every answer in place.
-            ack(response_action="push", view=concern_views.not_stored_view(values))
-            return
         except NotAllowed:
             ack(
                 response_action="update",
                 view=concern_views.details_view(_refusal("You may not raise concerns here."), "", None),
             )
+            return
+        except Exception as error:  # whatever went wrong, the reporter's words go back to them
+            if not isinstance(error, StoreUnavailable):
+                logger.error("filing a concern failed: %s\n%s", type(error).__name__, error_frames(error))
+            # Pushed over the form, so that closing it goes back to the form with every answer in place.
+            ack(response_action="push", view=concern_views.not_stored_view(values))
             return
         if filed.new and filed.concern.raised_as is RaisedAs.OPENLY:
             to_tell.put(str(view.get("id") or ""), filed.concern.reference)
@@ -131,7 +137,11 @@ def register(app: App, conversation: Conversation, concerns: ConcernService) -> 
                 response_action="errors", errors={ids.TRIAGE_STATE: f"It is {refused.current.value} now; choose again."}
             )
             return
-        except (NotAllowed, NoSuchConcern, StoreUnavailable):
+        except StoreUnavailable:
+            # Shown against the choice, so the modal keeps the state and the outcome as typed.
+            ack(response_action="errors", errors={ids.TRIAGE_STATE: STORE_DOWN_TRIAGE})
+            return
+        except (NotAllowed, NoSuchConcern):
             pass  # the refreshed view below says what the viewer may now see
         ack(response_action="update", view=_details(who, reference))
 
@@ -172,6 +182,9 @@ class Handoff:
     def take(self, key: str) -> str | None:
         with self._lock:
             return self._waiting.pop(key, None)
+
+
+STORE_DOWN_TRIAGE = "The concern store cannot be reached just now; nothing was changed. Save again in a few minutes."
 
 
 def _asks_for_help(body: dict[str, Any]) -> bool:

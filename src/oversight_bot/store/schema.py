@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -21,26 +22,46 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`; safe to run on every start."""
+    """Bring the schema to `revision`, all of it or none of it; safe to run on every start."""
     config = alembic_config(engine)
     with engine.connect() as connection:
-        sqlite = connection.dialect.name == "sqlite"
-        if sqlite:
-            # SQLite alters a table by copying it and dropping the old one; with foreign keys on,
-            # dropping a table that others refer to fails. The pragma only takes effect outside a
-            # transaction, so it is set before the migration's transaction, and checked after it.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
-        try:
-            with connection.begin():
-                config.attributes["connection"] = connection
-                command.upgrade(config, revision)
-                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
-                    raise RuntimeError("the migration left rows that break a foreign key; nothing was changed")
-        finally:
-            if sqlite:
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-                connection.commit()
+        if connection.dialect.name == "sqlite":
+            _upgrade_sqlite(connection, config, revision)
+            return
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+
+def _upgrade_sqlite(connection: Connection, config: Config, revision: str) -> None:
+    """SQLite alters a table by copying it and dropping the old one, and dropping a table that
+    others refer to fails while foreign keys are on; the pragma only takes effect outside a
+    transaction. And Python's sqlite3 does not open a transaction before DDL by itself, so a
+    migration that failed half way would stay half done. So: foreign keys off, an explicit
+    BEGIN, the migration, a check that it broke no reference, then COMMIT (or ROLLBACK)."""
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    previous = driver.isolation_level
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    broken_before = _broken_references(connection)
+    connection.commit()
+    driver.isolation_level = None  # no implicit transactions: the BEGIN below is the only one
+    try:
+        with connection.begin():
+            connection.exec_driver_sql("BEGIN")
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            if _broken_references(connection) - broken_before:
+                raise RuntimeError("the migration would break references between tables; nothing was changed")
+    finally:
+        driver.isolation_level = previous
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+def _broken_references(connection: Connection) -> set[tuple[object, ...]]:
+    return {tuple(row) for row in connection.exec_driver_sql("PRAGMA foreign_key_check")}
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -288,7 +288,7 @@ class ConcernReporterRow(Base):
 
     concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id"), primary_key=True)
     platform: Mapped[str] = mapped_column(String(10))
-    user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     confidential: Mapped[bool] = mapped_column(Boolean)
 
 
@@ -300,7 +300,7 @@ class AuditRecordRow(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     action: Mapped[str] = mapped_column(String(30))
-    actor: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(ID_LENGTH))
     reference: Mapped[str | None] = mapped_column(String(20))
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
     previous_hash: Mapped[str] = mapped_column(String(64))

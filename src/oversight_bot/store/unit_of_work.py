@@ -7,11 +7,11 @@ from contextlib import contextmanager, suppress
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SqlAlchemyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-from oversight_bot.errors import StoreUnavailable
+from oversight_bot.errors import StoreConflict, StoreUnavailable
 from oversight_bot.store.concerns import SqlAlchemyAuditLog, SqlAlchemyConcernRepository
 from oversight_bot.store.deliveries import SqlAlchemyDeliveryRepository
 from oversight_bot.store.repositories import (
@@ -68,6 +68,9 @@ class SqlAlchemyUnitOfWork:
         self.session.close()
         if isinstance(error, UNAVAILABLE):
             raise store_unavailable(error) from None
+        if isinstance(error, IntegrityError):
+            # Said without the driver's message too: it quotes the row's values.
+            raise StoreConflict(f"a constraint refused the write ({type(error.orig).__name__})") from None
 
     def commit(self) -> None:
         self.session.commit()

@@ -22,7 +22,17 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment, Invok
 from microsoft_agents.hosting.core import TurnContext
 
 from oversight_bot.chat import wording
-from oversight_bot.chat.commands import StartConcern, ViewConcern, parse_text
+from oversight_bot.chat.commands import (
+    ListConcerns,
+    Mute,
+    SetDigest,
+    SetThreading,
+    StartConcern,
+    Subscribe,
+    TriageConcern,
+    ViewConcern,
+    parse_text,
+)
 from oversight_bot.chat.concern_form import validate
 from oversight_bot.chat.concerning import NOT_ALLOWED, concern_help, view_reply
 from oversight_bot.chat.handle import Conversation
@@ -31,6 +41,7 @@ from oversight_bot.domain.concerns import RaisedAs, Status
 from oversight_bot.domain.organisations import display_name
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import StoreUnavailable
+from oversight_bot.logs import error_frames
 from oversight_bot.services.access import Actor
 from oversight_bot.services.concerns import CannotMove, ConcernService, NoSuchConcern, NotAllowed
 from oversight_bot.services.lookup import LookupStatus
@@ -47,6 +58,9 @@ PERSONAL_ONLY = (
 )
 SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
 REMOVED = "the bot was removed from this team or chat"
+SUBSCRIPTION_COMMANDS = (Subscribe, Mute, SetDigest, SetThreading)
+Body = dict[str, Any]  # an invoke response's body
+Kept = tuple[str | None, str | None]  # a triage's state and outcome, kept to show again
 
 
 class NameBook:
@@ -118,7 +132,11 @@ class TeamsAgent:
         sender = activity.from_property
         if sender is not None:
             self.names.learn(str(sender.aad_object_id or sender.id), sender.name)
-        await asyncio.to_thread(self._remember, activity)
+        if activity.conversation is not None and activity.conversation.conversation_type != "personal":
+            # Channels and group chats only: a personal chat's address (one per person, with the time
+            # they last wrote) is kept only when alerts are asked for there, so that the store holds
+            # no trace beside an anonymous concern of who was writing to the bot just then.
+            await asyncio.to_thread(self._remember, activity)
         match activity.type:
             case ActivityTypes.message:
                 await self._message(context)
@@ -144,6 +162,13 @@ class TeamsAgent:
         if isinstance(parsed, ViewConcern):
             await self._send(context, self._view_launcher(parsed.reference))
             return
+        if isinstance(parsed, ListConcerns | TriageConcern) and not actor.direct:
+            # Refused before anything is done: a triage here would change the concern, and its
+            # answer (and the outcome typed with it) could not be said here.
+            await self._send(context, cards.reply_card(wording.error_reply(PERSONAL_ONLY), self.names))
+            return
+        if actor.direct and isinstance(parsed, SUBSCRIPTION_COMMANDS):
+            await asyncio.to_thread(self._remember, activity)  # alerts will be sent to this personal chat
         reply = await asyncio.to_thread(self.conversation.handle, parsed, actor)
         if reply.confidential and not actor.direct:
             reply = wording.error_reply(PERSONAL_ONLY)
@@ -154,7 +179,7 @@ class TeamsAgent:
         data: dict[str, Any] = {"verb": cards.CONCERN_FORM}
         if organisation is not None:
             data["organisation"] = organisation[0]
-        help_card = cards.reply_card(concern_help(), self.names)
+        help_card = cards.reply_card(concern_help(PLATFORM), self.names)
         help_card["body"].append({"type": "ActionSet", "actions": [cards.dialog_button("Raise a concern", data)]})
         return help_card
 
@@ -163,11 +188,15 @@ class TeamsAgent:
         data = {"verb": cards.VIEW_CONCERN, "reference": reference}
         return cards.card([*body, {"type": "ActionSet", "actions": [cards.dialog_button("View", data)]}])
 
-    def _organisations(self) -> list[tuple[str, str]]:
+    def _chosen(self, code: str | None) -> tuple[str, str] | None:
+        """The organisation a returned form had chosen, with its name (or its code, if the store is down)."""
+        if not code:
+            return None
         try:
-            return self.conversation.segments.reader().open_organisations()
+            organisation = self.conversation.segments.reader().organisation(code)
         except StoreUnavailable:
-            return []  # the form still shows what was chosen, and the bot's search when it is back
+            organisation = None
+        return (code, display_name(organisation.name) if organisation else code)
 
     def _organisation(self, query: str) -> tuple[str, str] | None:
         if not query.strip():
@@ -204,8 +233,7 @@ class TeamsAgent:
         match data.get("verb"):
             case cards.CONCERN_FORM:
                 organisation = self._organisation(str(data.get("organisation") or ""))
-                values = {"organisation": organisation[0]} if organisation else None
-                form = concern_cards.concern_form(uuid.uuid4().hex, self._organisations(), values)
+                form = concern_cards.concern_form(uuid.uuid4().hex, organisation)
                 return concern_cards.dialog("Raise a concern", form)
             case cards.VIEW_CONCERN:
                 reference = str(data.get("reference") or "")
@@ -229,14 +257,17 @@ class TeamsAgent:
             reader = self.conversation.segments.reader()
             checked = validate(values, lambda code: reader.organisation(code) is not None, self.now().date())
             if isinstance(checked, dict):
-                form = concern_cards.concern_form(form_id, self._organisations(), values, checked)
+                form = concern_cards.concern_form(form_id, self._chosen(values["organisation"]), values, checked)
                 return concern_cards.dialog("Raise a concern", form)
             filed = self.concerns.file(actor, checked, form_id=form_id or None)
-        except StoreUnavailable:
-            form = concern_cards.concern_form(form_id, self._organisations(), values, banner=concern_cards.NOT_STORED)
-            return concern_cards.dialog("Not filed", form)
         except NotAllowed:
             return concern_cards.closing("You may not raise concerns here.")
+        except Exception as error:  # whatever went wrong, the reporter's words go back to them
+            if not isinstance(error, StoreUnavailable):
+                logger.error("filing a concern failed: %s\n%s", type(error).__name__, error_frames(error))
+            chosen = self._chosen(values["organisation"])
+            form = concern_cards.concern_form(form_id, chosen, values, banner=concern_cards.NOT_STORED)
+            return concern_cards.dialog("Not filed", form)
         # The reference by message too, where that is safe: raised openly, in a personal chat.
         told = filed.concern.raised_as is RaisedAs.OPENLY and actor.direct
         if told and filed.new:
@@ -249,16 +280,27 @@ class TeamsAgent:
         outcome = str(data.get(concern_cards.TRIAGE_OUTCOME) or "").strip() or None
         if state:
             if state == Status.CLOSED.value and not outcome:
-                return self._details(actor, reference, "Say what was found and done, to close it.")
+                return self._details(actor, reference, "Say what was found and done, to close it.", (state, outcome))
             try:
                 self.concerns.move(actor, reference, Status(state), outcome)
             except CannotMove as refused:
-                return self._details(actor, reference, f"It is {refused.current.value} now; choose again.")
-            except (NotAllowed, NoSuchConcern, StoreUnavailable, ValueError):
+                problem = f"It is {refused.current.value} now; choose again."
+                return self._details(actor, reference, problem, (None, outcome))
+            except StoreUnavailable:
+                retry = concern_cards.triage_retry_card(reference, state, outcome)
+                return concern_cards.dialog("Concern", retry)
+            except (NotAllowed, NoSuchConcern, ValueError):
                 pass  # the refreshed dialog says what the viewer may now see
         return self._details(actor, reference)
 
-    def _details(self, actor: Actor, reference: str, problem: str | None = None) -> dict[str, Any]:
+    def _details(
+        self,
+        actor: Actor,
+        reference: str,
+        problem: str | None = None,
+        kept: tuple[str | None, str | None] = (None, None),
+    ) -> dict[str, Any]:
+        """The concern's dialog; `problem` above it, and `kept` (the state and outcome just tried) in its inputs."""
         try:
             seen = self.concerns.view(actor, reference)
         except NotAllowed:
@@ -271,7 +313,7 @@ class TeamsAgent:
         if problem:
             reply = Reply(reply.kind, reply.title, reply.summary, (Section(lines=(problem,)), *reply.sections),
                           footnote=reply.footnote, confidential=True)  # fmt: skip
-        details = concern_cards.details_card(reply, reference, seen.concern.status, self.names)
+        details = concern_cards.details_card(reply, reference, seen.concern.status, self.names, kept)
         return concern_cards.dialog("Concern", details)
 
     def _search(self, value: dict[str, Any]) -> dict[str, Any]:

@@ -59,13 +59,20 @@ def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
             )
         logger.warning("Teams: accepting calls without a token (OVERSIGHT_TEAMS_ALLOW_ANONYMOUS); never in production")
         return AgentAuthConfiguration(anonymous_allowed=True)
+    if settings.teams_allow_anonymous:
+        # Both at once would let anyone without a token speak as anyone, and point the bot (and its
+        # Bot Connector token) at a service URL of their choosing.
+        raise ConfigurationError(
+            "OVERSIGHT_TEAMS_ALLOW_ANONYMOUS is for local use without an app id: "
+            "unset it when OVERSIGHT_TEAMS_APP_ID is set"
+        )
     secret = settings.teams_app_password.get_secret_value() if settings.teams_app_password else None
     return AgentAuthConfiguration(
         auth_type=AuthTypes.client_secret,
         client_id=settings.teams_app_id,
         tenant_id=settings.teams_tenant_id,
         client_secret=secret,
-        anonymous_allowed=settings.teams_allow_anonymous,
+        anonymous_allowed=False,
         validate_issuer=True,
     )
 
@@ -148,6 +155,14 @@ async def _answer_turn_error(context: TurnContext, error: Exception) -> None:
     logger.error("unexpected %s (ref %s) handling a Teams activity:\n%s", type(error).__name__, reference, frames)
     if context.activity.type == "message":
         await context.send_activity(f"Something went wrong on our side (reference {reference}). Please try again.")
+
+
+def listening_host(settings: Settings, host: str) -> str:
+    """Anonymous calls are served on this machine only (the Agents Playground runs here)."""
+    if settings.teams_allow_anonymous and host not in ("127.0.0.1", "localhost", "::1"):
+        logger.warning("Teams: anonymous calls allowed, so listening on 127.0.0.1 only, not %s", host)
+        return "127.0.0.1"
+    return host
 
 
 def serve(app: web.Application, host: str, port: int) -> None:

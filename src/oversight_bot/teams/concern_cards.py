@@ -8,7 +8,7 @@ be stored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from oversight_bot.chat.concern_form import ANONYMITY_NOTE, FIELDS, FieldKind, FormField
@@ -47,21 +47,20 @@ def closing(message: str) -> dict[str, Any]:
 
 def concern_form(
     form_id: str,
-    organisations: list[tuple[str, str]],
+    chosen: tuple[str, str] | None = None,
     values: Mapping[str, str | None] | None = None,
     errors: Mapping[str, str] | None = None,
     banner: str | None = None,
 ) -> Card:
     """The form; `values` and `errors` bring it back as submitted, each error under its field.
-    `organisations` (ODS code, name) fill the organisation list, which Teams filters as people
-    type, and also searches through the bot where the client supports that (Data.Query)."""
+    `chosen` (ODS code, name) is the organisation already chosen, if any."""
     values, errors = values or {}, errors or {}
     body: list[Element] = []
     if banner:
         body.append(text_block(banner, color="Attention", weight="Bolder"))
     body.append(text_block(INTRODUCTION))
     for field in FIELDS:
-        body.append(_input(field, values.get(field.id), organisations))
+        body.append(_input(field, values.get(field.id), chosen))
         if field.id in errors:
             body.append(text_block(errors[field.id], color="Attention", spacing="None", size="Small"))
         if field.id == "raised_as":
@@ -72,12 +71,12 @@ def concern_form(
     return form
 
 
-def _input(field: FormField, value: str | None, organisations: list[tuple[str, str]]) -> Element:
+def _input(field: FormField, value: str | None, chosen: tuple[str, str] | None) -> Element:
     label = field.label if field.only_for is None else f"{field.label} (only for {field.only_for.label.lower()})"
     element: Element = {"id": field.id, "label": label}
     match field.kind:
         case FieldKind.ORGANISATION:
-            element |= _organisation_picker(value, organisations)
+            element |= _organisation_picker(chosen)
         case FieldKind.CHOICE | FieldKind.RADIO:
             expanded = field.kind is FieldKind.RADIO
             choices = [
@@ -97,19 +96,20 @@ def _input(field: FormField, value: str | None, organisations: list[tuple[str, s
     return element
 
 
-def _organisation_picker(value: str | None, organisations: list[tuple[str, str]]) -> Element:
-    """Every open organisation, filtered as the user types; and a search through the bot."""
-    choices = [{"title": f"{name} ({code})", "value": code} for code, name in organisations]
-    if value and value not in {code for code, _ in organisations}:
-        choices.append({"title": value, "value": value})  # what was chosen stays chosen, whatever the list
+def _organisation_picker(chosen: tuple[str, str] | None) -> Element:
+    """A typeahead: Teams asks the bot for matches as the user types (Data.Query). The list holds
+    only what is already chosen: all 250-odd organisations would make the dialog most of Teams'
+    28 KB card limit, before a word of the details."""
     picker: Element = {
         "type": "Input.ChoiceSet",
         "style": "filtered",
-        "choices": choices,
+        "choices": [],
         "choices.data": {"type": "Data.Query", "dataset": ORGANISATIONS},
+        "placeholder": "Type a name, ODS code or short name",
     }
-    if value:
-        picker["value"] = value
+    if chosen is not None:
+        code, name = chosen
+        picker |= {"choices": [{"title": f"{name} ({code})", "value": code}], "value": code}
     return picker
 
 
@@ -127,22 +127,50 @@ def reveal_card(reference: str) -> Card:
     return card([{"type": "TextBlock", "text": words, "wrap": True}], [show])
 
 
-def details_card(reply: Reply, reference: str, status: Status | None, names: Names | None = None) -> Card:
-    """A concern (or a refusal), with its triage as inputs when it can still move."""
+def details_card(
+    reply: Reply,
+    reference: str,
+    status: Status | None,
+    names: Names | None = None,
+    kept: tuple[str | None, str | None] = (None, None),
+) -> Card:
+    """A concern (or a refusal), with its triage as inputs when it can still move; `kept` fills
+    them with what was just tried (a state, an outcome), so a refused save loses nothing."""
     body = reply_body(reply, names)
     if reply.footnote:
         body.append(text_block(reply.footnote, names, size="Small", isSubtle=True))
     next_states = sorted(MOVES.get(status, frozenset()), key=list(Status).index) if status else []
     if not next_states:
         return card(body)
-    choices = [{"title": s.value.capitalize(), "value": s.value} for s in next_states]
-    body += [
-        {"type": "Input.ChoiceSet", "id": TRIAGE_STATE, "label": "Move to", "choices": choices, "style": "compact"},
-        {"type": "Input.Text", "id": TRIAGE_OUTCOME, "label": "Outcome (needed to close)", "isMultiline": True,
-         "maxLength": 2000},
-    ]  # fmt: skip
-    save = {"type": "Action.Submit", "title": "Save", "data": {"verb": TRIAGE, "reference": reference}}
-    return card(body, [save])
+    return card(body + _triage_inputs(next_states, *kept), [_save(reference)])
+
+
+def triage_retry_card(reference: str, state: str, outcome: str | None) -> Card:
+    """The store could not be reached while saving: nothing changed, and the choice is kept to save again."""
+    message = (
+        f"The concern store cannot be reached just now, so {reference} was not changed. "
+        "Your choice is kept below: save it again in a few minutes."
+    )
+    states = [s for s in Status if s is not Status.NEW]
+    body = [text_block(message, color="Attention"), *_triage_inputs(states, state, outcome)]
+    return card(body, [_save(reference)])
+
+
+def _triage_inputs(states: Sequence[Status], state: str | None, outcome: str | None) -> list[Element]:
+    choices = [{"title": s.value.capitalize(), "value": s.value} for s in states]
+    chooser: Element = {"type": "Input.ChoiceSet", "id": TRIAGE_STATE, "label": "Move to", "choices": choices,
+                        "style": "compact"}  # fmt: skip
+    written: Element = {"type": "Input.Text", "id": TRIAGE_OUTCOME, "label": "Outcome (needed to close)",
+                        "isMultiline": True, "maxLength": 2000}  # fmt: skip
+    if state:
+        chooser["value"] = state
+    if outcome:
+        written["value"] = outcome
+    return [chooser, written]
+
+
+def _save(reference: str) -> Element:
+    return {"type": "Action.Submit", "title": "Save", "data": {"verb": TRIAGE, "reference": reference}}
 
 
 def refusal_card(message: str) -> Card:

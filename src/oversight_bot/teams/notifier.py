@@ -36,10 +36,15 @@ class TeamsNotifier:
         addresses: ConversationAddresses,
         tokens: AccessTokenProviderBase,
         timeout_s: float = SEND_TIMEOUT_S,
+        *,
+        require_https: bool = True,
     ) -> None:
         self.addresses = addresses
         self.tokens = tokens
         self.timeout_s = timeout_s
+        # The bot's token goes only to https service URLs (Teams' own are); plain http is for a
+        # stand-in on this machine, when the bot runs without credentials.
+        self.require_https = require_https
         self._clients: dict[tuple[str, str], ConnectorClient] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="teams-notifier", daemon=True)
@@ -52,6 +57,8 @@ class TeamsNotifier:
             return Failed("the store is unavailable")
         if address is None:
             return Failed("the bot has never been reached from this Teams conversation", permanent=True)
+        if self.require_https and not address.service_url.lower().startswith("https://"):
+            return Failed("refusing to send the bot's token to a service URL that is not https", permanent=True)
         future = asyncio.run_coroutine_threadsafe(self._post(address, message, thread), self._loop)
         try:
             return future.result(timeout=self.timeout_s + 1)

@@ -1,8 +1,10 @@
 """The canary: concerns whose words and reporters carry a unique marker go through the whole flow
 (filing openly, confidentially and anonymously, a duplicate, a refused form, the store down, alerts
-delivered, viewing, triage, listing, failures) with debug logging on, and the marker is found
-nowhere outside the concern store: not in a log line, not in any request the app made to Slack,
-not in any exception's text, not in the outbox or the delivery queue."""
+delivered, viewing, triage, listing, failures) with the root logger at DEBUG and SQLAlchemy's
+statement log at INFO, and the marker is found nowhere outside the concern store: not in a log
+line, not in any request the app made to Slack, not in any exception's text, not in the outbox or
+the delivery queue. (Library loggers that print bodies are held at WARNING by the app whatever the
+level, `logs.py`; this shows that holding, and our own logging, keep the words out.)"""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import json
 import stat
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -161,3 +162,27 @@ def test_concerns_filed_at_the_same_time_keep_one_unbroken_chain(store: Applicat
     assert len(set(filed)) == 24
     result = store.concerns.verify_audit()
     assert result.intact and result.checked == 24
+
+
+def test_the_same_form_filed_by_two_requests_at_once_is_one_concern_and_both_are_told_it(
+    store: Application,
+) -> None:
+    def file_once(_: int) -> str:
+        return store.concerns.file(REPORTER, SUBMISSION, form_id="V-double-click").concern.reference
+
+    for _ in range(3):  # the race is won differently each time; every loser must still get the answer
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            references = set(pool.map(file_once, range(4)))
+        assert len(references) == 1
+    assert len(store.concerns.listing(TRIAGER)) == 1
+
+
+def test_a_long_platform_user_id_is_kept_whole(store: Application) -> None:
+    """A Teams user without an Entra object id is known by a `29:…` id of about 90 characters."""
+    long_id = "29:" + "1a2b3c4d" * 11
+    reporter = Actor("teams", long_id, "a:personal", "tenant")
+    filed = store.concerns.file(reporter, replace(SUBMISSION, raised_as=RaisedAs.OPENLY)).concern
+    guardian = Actor("console", "operator")
+    seen = store.concerns.view(guardian, filed.reference)
+    assert seen.reporter is not None and seen.reporter.user_id == long_id
+    assert store.concerns.audit_records(filed.reference, limit=5)[-1].entry.actor == long_id

@@ -11,9 +11,12 @@ from slack_bolt import App
 from sqlalchemy import select
 
 from oversight_bot.bootstrap import Application
+from oversight_bot.services.access import Actor
 from oversight_bot.slack import ids
+from oversight_bot.slack.concern_listeners import STORE_DOWN_TRIAGE
 from oversight_bot.store.tables import AuditRecordRow
 from tests.integration.concerns.conftest import GUARDIAN, REPORTER, TRIAGER, answers, submit, submit_view
+from tests.integration.concerns.test_slack_form import held_exclusively
 from tests.integration.slack.conftest import buttons_of, dispatch, reply_of, text_of
 from tests.slack_requests import block_action, slash_command
 from tests.slack_standin import SlackStandIn
@@ -175,3 +178,19 @@ def test_a_share_button_forged_to_run_view_posts_nothing_in_the_channel(bolt: Ap
     (answer,) = standin.wait_for("response:forged")
     assert answer.body["response_type"] == "ephemeral" and "cannot be shared" in answer.body["text"]
     assert "ward 7" not in answer.raw
+
+
+def test_a_triage_the_store_cannot_take_is_refused_in_the_modal_which_keeps_what_was_typed(
+    bolt: App, oversight: Application, seeded_db_url: str
+) -> None:
+    reference = file(bolt)
+    values = {
+        ids.TRIAGE_STATE: {ids.TRIAGE_STATE: {"type": "static_select", "selected_option": {"value": "closed"}}},
+        ids.TRIAGE_OUTCOME: {ids.TRIAGE_OUTCOME: {"type": "plain_text_input", "value": "Retrained"}},
+    }
+    with held_exclusively(seeded_db_url):
+        answer = reply_of(submit_view(bolt, ids.TRIAGE_CONCERN, reference, TRIAGER, values))
+    # `errors` leaves the modal open with its inputs as they were: nothing typed is lost.
+    assert answer == {"response_action": "errors", "errors": {ids.TRIAGE_STATE: STORE_DOWN_TRIAGE}}
+    (concern,) = oversight.concerns.listing(Actor("console", "operator"))
+    assert concern.status.value == "new"

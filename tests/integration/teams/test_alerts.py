@@ -11,9 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from oversight_bot.bootstrap import Application, build, delivery_worker, teams_notifier, teams_web_app
+from oversight_bot.chat import wording
 from oversight_bot.delivery.worker import DeliveryWorker, WorkerSettings
+from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
+from oversight_bot.services.alerts import Failed
 from oversight_bot.store.tables import AlertDeliveryRow, SubscriptionRow
 from tests.conftest import SEEDS
 from tests.fakes import FakeClock
@@ -24,7 +27,7 @@ from tests.integration.teams.conftest import buttons_of, only_card, post, teams_
 from tests.integration.test_store import expected_q2_events_by_trust, regions_in_q2
 from tests.nof_files import q1_only
 from tests.slack_standin import rate_limited, server_error
-from tests.teams_activities import CHANNEL, bot_removed_from_team, channel_message, task_submit
+from tests.teams_activities import CHANNEL, TENANT, bot_removed_from_team, channel_message, task_submit
 from tests.teams_standin import ConnectorStandIn, gone
 from tests.teams_tokens import StaticTokens
 
@@ -164,3 +167,18 @@ def test_deleting_a_channel_stops_only_that_channels_alerts(
     with baseline.session_factory() as session:
         reasons = {row.channel: row.disabled_reason for row in session.scalars(select(SubscriptionRow))}
     assert reasons == {CHANNEL: "the channel was deleted", "19:another-channel@thread.tacv2": None}
+
+
+def test_with_credentials_the_bots_token_only_goes_to_https_service_urls(
+    baseline: Application, teams_url: str, connector: ConnectorStandIn
+) -> None:
+    from oversight_bot.store.teams import SqlAlchemyConversationAddresses
+    from oversight_bot.teams.notifier import TeamsNotifier
+
+    subscribe(teams_url, connector, "subscribe RXV segment")  # its address: the stand-in, over http
+    addresses = SqlAlchemyConversationAddresses(baseline.session_factory)
+    notifier = TeamsNotifier(addresses, StaticTokens(), 2, require_https=True)
+    outcome = notifier.send(Destination("teams", TENANT, CHANNEL), wording.help_reply(), None)
+    notifier.close()
+    assert isinstance(outcome, Failed) and outcome.permanent and "not https" in outcome.error
+    assert connector.posts == []

@@ -5,6 +5,7 @@ on 127.0.0.1 holding the test's own key (the only stand-in: validation itself is
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -15,9 +16,11 @@ from oversight_bot.bootstrap import Application, build, teams_web_app
 from oversight_bot.cli.main import cli
 from oversight_bot.config import Settings
 from oversight_bot.errors import ConfigurationError
+from oversight_bot.store.teams import SqlAlchemyConversationAddresses
+from oversight_bot.teams.app import listening_host
 from tests.http_server import serving_aiohttp
 from tests.integration.teams.conftest import only_card, post, text_of
-from tests.teams_activities import channel_message
+from tests.teams_activities import CHANNEL, channel_message
 from tests.teams_standin import ConnectorStandIn
 from tests.teams_tokens import APP_ID, Signer, StaticTokens, serving_keys
 
@@ -28,15 +31,21 @@ def signer() -> Signer:
 
 
 @pytest.fixture
-def production(seeded_db_url: str, signer: Signer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The bot as deployed: an app id, no anonymous calls; keys from the test's key server."""
+def deployed(seeded_db_url: str) -> Iterator[Application]:
+    """The bot as deployed: an app id, no anonymous calls."""
     settings = Settings(database_url=seeded_db_url, teams_app_id=APP_ID, teams_app_password="unused-secret",
                         teams_tenant_id="72f988bf-0000-4000-8000-000000000001")  # fmt: skip
     app = build(settings)
-    with serving_keys(signer) as keys, serving_aiohttp(teams_web_app(app, StaticTokens())) as url:
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def production(deployed: Application, signer: Signer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Its /api/messages, taking signing keys from the test's key server."""
+    with serving_keys(signer) as keys, serving_aiohttp(teams_web_app(deployed, StaticTokens())) as url:
         monkeypatch.setattr(jwt_token_validator, "_build_jwks_uri", lambda *_: keys)
         yield url
-    app.close()
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -49,6 +58,10 @@ def test_a_request_with_a_valid_token_is_answered(production: str, signer: Signe
     assert "Hertfordshire Partnership University NHS Foundation Trust (RWR)" in text_of(card)
 
 
+def nothing_remembered(app: Application) -> bool:
+    return SqlAlchemyConversationAddresses(app.session_factory).find(CHANNEL) is None
+
+
 @pytest.mark.parametrize(
     ("headers", "why"),
     [
@@ -58,11 +71,14 @@ def test_a_request_with_a_valid_token_is_answered(production: str, signer: Signe
     ],
 )
 def test_a_request_without_a_valid_token_gets_401_and_is_not_acted_on(
-    production: str, connector: ConnectorStandIn, headers: dict[str, str], why: str
+    production: str, deployed: Application, connector: ConnectorStandIn, headers: dict[str, str], why: str
 ) -> None:
-    response = post(production, channel_message(connector.service_url, "segment RWR"), headers)
+    # As Teams sends it (no expectReplies): an answer would go to the service URL named in it.
+    activity = channel_message(connector.service_url, "subscribe all", expect_replies=False)
+    response = post(production, activity, headers)
     assert response.status_code == 401, why
-    assert "Hertfordshire" not in response.text and connector.posts == []
+    time.sleep(0.2)  # an answer, had there been one, would be on its way by now
+    assert connector.posts == [] and nothing_remembered(deployed)
 
 
 @pytest.mark.parametrize(
@@ -73,15 +89,18 @@ def test_a_request_without_a_valid_token_gets_401_and_is_not_acted_on(
         pytest.param({"exp": None}, id="no expiry"),
         pytest.param({"serviceurl": "https://attacker.example/"}, id="another service URL"),
         pytest.param({"serviceurl": None}, id="no service URL"),
+        pytest.param({"iss": "https://sts.windows.net/a-foreign-tenant/"}, id="another issuer"),
     ],
 )
 def test_a_token_not_for_this_bot_or_this_activity_gets_401(
-    production: str, signer: Signer, connector: ConnectorStandIn, claims: dict[str, object]
+    production: str, deployed: Application, signer: Signer, connector: ConnectorStandIn, claims: dict[str, object]
 ) -> None:
     token = signer.token(connector.service_url, **claims)
-    response = post(production, channel_message(connector.service_url, "segment RWR"), bearer(token))
+    activity = channel_message(connector.service_url, "subscribe all", expect_replies=False)
+    response = post(production, activity, bearer(token))
     assert response.status_code == 401
-    assert "Hertfordshire" not in response.text and connector.posts == []
+    time.sleep(0.2)
+    assert connector.posts == [] and nothing_remembered(deployed)
 
 
 def test_a_token_signed_by_another_key_gets_401(production: str, connector: ConnectorStandIn) -> None:
@@ -108,12 +127,15 @@ def test_without_an_app_id_the_bot_will_not_start(seeded_db_url: str) -> None:
     assert isinstance(result.exception, ConfigurationError)  # `oversight` prints it and exits with status 2
 
 
-def test_the_anonymous_setting_is_required_for_calls_without_a_token(
-    oversight: Application, teams_url: str, connector: ConnectorStandIn
-) -> None:
-    """The test-only setting that every other Teams test uses: say it is on, and that it works."""
-    assert oversight.settings.teams_allow_anonymous is True
-    assert post(teams_url, channel_message(connector.service_url, "help")).status_code == 200
+def test_anonymous_calls_are_for_local_use_only(seeded_db_url: str) -> None:
+    """The setting every other Teams test uses: never beside an app id, and only on this machine."""
+    both = build(Settings(database_url=seeded_db_url, teams_app_id=APP_ID, teams_allow_anonymous=True))
+    with pytest.raises(ConfigurationError, match="OVERSIGHT_TEAMS_ALLOW_ANONYMOUS"):
+        teams_web_app(both)
+    both.close()
+    local = Settings(database_url=seeded_db_url, teams_allow_anonymous=True)
+    assert listening_host(local, "0.0.0.0") == "127.0.0.1"
+    assert listening_host(Settings(database_url=seeded_db_url, teams_app_id=APP_ID), "0.0.0.0") == "0.0.0.0"
 
 
 def test_health_needs_no_token(production: str) -> None:

@@ -1,8 +1,9 @@
 """The canary, in Teams: concerns whose words and reporters carry a unique marker are filed through
 the dialog (openly from a personal chat, confidentially and anonymously from a channel, twice, wrongly,
-with the store down), alerted to a subscribed channel, viewed, triaged and listed, with DEBUG logging
-on; the marker is then found in no log record, no request the bot made to the Bot Connector, no
-printed output and no table outside the concern store."""
+with the store down), alerted to a subscribed channel, viewed, triaged and listed, with the root
+logger at DEBUG (library loggers held at WARNING by the app, as deployed); the marker is then found
+in no log record, no request the bot made to the Bot Connector, no printed output and no table
+outside the concern store."""
 
 from __future__ import annotations
 

@@ -192,3 +192,33 @@ def test_viewing_is_role_checked_recorded_and_escaped_and_triage_moves_the_conce
     assert "Status\nescalated" in text_of(escalated)
     (concern,) = oversight.concerns.listing(Actor("console", "operator"))
     assert concern.status.value == "escalated"
+
+
+def test_triage_typed_in_a_channel_is_refused_and_changes_nothing(
+    teams_url: str, connector: ConnectorStandIn, oversight: Application
+) -> None:
+    (reference,) = set(REFERENCE.findall(text_of(dialog_card(submit(teams_url, connector, answers(), "T1")))))
+    typed = f"triage {reference} close Retrained the ward team"
+    said = text_of(only_card(post(teams_url, channel_message(connector.service_url, typed, user_aad=TRIAGER_AAD))))
+    assert "only in a personal chat" in said
+    (concern,) = oversight.concerns.listing(Actor("console", "operator"))
+    assert concern.status.value == "new" and concern.outcome is None
+    moved = text_of(only_card(post(teams_url, personal_message(connector.service_url, typed, user_aad=TRIAGER_AAD))))
+    assert f"{reference} is now closed" in moved
+
+
+def test_a_triage_the_store_cannot_take_keeps_the_choice_and_the_outcome(
+    teams_url: str, connector: ConnectorStandIn, oversight: Application, seeded_db_url: str
+) -> None:
+    (reference,) = set(REFERENCE.findall(text_of(dialog_card(submit(teams_url, connector, answers(), "T2")))))
+    save = {"verb": "triage_concern", "reference": reference, "triage_state": "closed",
+            "triage_outcome": "Escalation pathway retrained"}  # fmt: skip
+    with held_exclusively(seeded_db_url):
+        retry = dialog_card(post(teams_url, task_submit(connector.service_url, save, user_aad=TRIAGER_AAD)))
+    assert f"so {reference} was not changed" in text_of(retry)
+    kept = inputs(retry)
+    assert kept["triage_state"]["value"] == "closed"
+    assert kept["triage_outcome"]["value"] == "Escalation pathway retrained"
+    again = buttons_of(retry)["Save"] | {k: v["value"] for k, v in kept.items()}
+    done = text_of(dialog_card(post(teams_url, task_submit(connector.service_url, again, user_aad=TRIAGER_AAD))))
+    assert "Status\nclosed" in done and "Escalation pathway retrained" in done

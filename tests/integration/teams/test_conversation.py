@@ -90,6 +90,9 @@ def test_messages_remember_where_the_conversation_can_be_reached(
     channel = addresses.find(CHANNEL)  # the channel, not the thread
     assert channel is not None and channel.service_url == connector.service_url and channel.tenant_id == TENANT
     assert channel.conversation_type == "channel" and channel.team_id is not None
+    # A personal chat is kept only once alerts are asked for there (who wrote when is nobody's business).
+    assert addresses.find(PERSONAL) is None
+    post(teams_url, personal_message(connector.service_url, "subscribe RR8"))
     personal = addresses.find(PERSONAL)
     assert personal is not None and personal.conversation_type == "personal"
 

@@ -1,4 +1,4 @@
-"""Teams: where to reach each conversation, and destination ids long enough for Teams'.
+"""Teams: where to reach each conversation, and destination and person ids long enough for Teams'.
 
 Revision ID: 0005
 Revises: 0004
@@ -21,6 +21,8 @@ WIDENED = {
     "alert_channels": ("channel", "person", "updated_by"),
     "alert_threads": ("channel",),
     "alert_deliveries": ("channel",),
+    "concern_reporters": ("user_id",),
+    "audit_records": ("actor",),
 }
 NULLABLE = {"person", "updated_by"}
 
@@ -57,3 +59,15 @@ def _resize(old: int, new: int) -> None:
                     type_=sa.String(length=new),
                     existing_nullable=column in NULLABLE,
                 )
+    if op.get_bind().dialect.name == "sqlite":
+        _restore_audit_guard()
+
+
+def _restore_audit_guard() -> None:
+    """SQLite alters a table by copying it, and the copy has no triggers: the audit trail's
+    refusal of UPDATE and DELETE (revision 0004) is put back."""
+    for event in ("UPDATE", "DELETE"):
+        op.execute(
+            f"CREATE TRIGGER IF NOT EXISTS audit_records_no_{event.lower()} BEFORE {event} ON audit_records "
+            "BEGIN SELECT RAISE(ABORT, 'audit_records is append-only'); END"
+        )
