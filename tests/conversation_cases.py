@@ -109,6 +109,19 @@ CASES = [
         says=("Segment 5: 2 organisation(s)", "(RW1)", "(RHA)"),
     ),
     Case("list segment:4 region:London", ReplyKind.ANSWER, says=("Segment 4 in London",), never_says=("(RHM)",)),
+    Case("list segment:4 region:londn", ReplyKind.ANSWER, says=("Segment 4 in London",)),  # a typo, taken as meant
+    Case(
+        "league acute north east",
+        ReplyKind.ANSWER,
+        says=("League table: acute trusts, North East and Yorkshire",),
+        more="league acute region:North East and Yorkshire page:2",
+    ),
+    Case(
+        "league mh Atlantis",
+        ReplyKind.ERROR,
+        says=("No region is called Atlantis.", "London", "South West"),
+        never_says=("No league table held",),
+    ),
     Case("help", ReplyKind.HELP, says=("segment <organisation>", "league <acute|mh|ambulance> [region]")),
     Case("", ReplyKind.HELP, says=("why <organisation>",)),
     Case("frobnicate", ReplyKind.ERROR, says=("Unknown command: frobnicate",), buttons=("segment frobnicate",)),

@@ -107,7 +107,7 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
     subscriptions = SubscriptionService(uow, clock, access)
     concerns = ConcernService(uow, clock, access, flag_rules(settings))
     subscribing = Subscribing(subscriptions, ZoneInfo(settings.digest_time_zone))
-    conversation = Conversation(segments, subscribing, Concerning(concerns))
+    conversation = Conversation(segments, subscribing, Concerning(concerns), access)
     app = Application(
         settings,
         engine,
@@ -163,6 +163,8 @@ def delivery_worker(app: Application, notifiers: dict[str, Notifier], worker_id:
     if settings.slack_admin_channel and "slack" in notifiers:
         workspace, _, channel = settings.slack_admin_channel.rpartition(":")  # "C0ADMIN" or "T0TEAM:C0ADMIN"
         admin = Destination("slack", workspace, channel)
+    elif settings.teams_admin_conversation and "teams" in notifiers:
+        admin = Destination("teams", "", settings.teams_admin_conversation)
     options = WorkerSettings(
         worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}",
         interval_s=settings.alert_interval_s,

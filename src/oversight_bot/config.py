@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # Local and test use only: accept requests that carry no token (the Microsoft 365 Agents
     # Playground sends none). Never in production: anyone could then speak as anyone.
     teams_allow_anonymous: bool = False
+    # Where the bot tells its admins that alerts to a conversation have stopped, when Slack's admin
+    # channel is not set: a Teams channel's conversation id (19:…@thread.tacv2) where the bot is.
+    teams_admin_conversation: str | None = None
     # The Teams app package (`oversight teams package`): who publishes it, and their pages.
     teams_developer_name: str | None = None
     teams_website_url: str | None = None

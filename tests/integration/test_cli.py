@@ -93,7 +93,25 @@ def test_nof_check_with_cut_points_per_quarter(run_cli) -> None:  # type: ignore
     wrong = run_cli("nof", "check", str(NOF_FILE), "--cut-points", "1.9,2.0,2.1")
     assert wrong.exit_code == 1 and "MISMATCH" in wrong.output
     garbled = run_cli("nof", "check", str(NOF_FILE), "--cut-points", "Q1 2025/26=two")
-    assert garbled.exit_code == 2
+    assert garbled.exit_code == 2 and "not a number" in garbled.output
+    short = run_cli("nof", "check", str(NOF_FILE), "--cut-points", "Q1 2025/26=2.05,2.33")
+    assert short.exit_code == 2 and "three cut-points are needed, not 2" in short.output
+    assert "positional argument" not in short.output
+
+
+def test_a_database_url_that_is_not_one_is_named_without_a_traceback(tmp_path: Path) -> None:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("OVERSIGHT_")}
+    environment["OVERSIGHT_DATABASE_URL"] = "notaurl"
+    process = subprocess.run(
+        [sys.executable, "-m", "oversight_bot", "db", "status"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=120,
+    )
+    assert process.returncode == 2
+    assert "OVERSIGHT_DATABASE_URL is not a database URL" in process.stderr and "Traceback" not in process.stderr
 
 
 def test_import_reports_changes_and_announcements(run_cli, tmp_path: Path, seeded_db_url: str) -> None:  # type: ignore[no-untyped-def]

@@ -20,7 +20,15 @@ from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
 from oversight_bot.ingest.segments import read_segments_file
 from oversight_bot.store import schema
 from oversight_bot.store.db import make_engine
-from oversight_bot.store.tables import AssessmentRow, Base, ImportRow, MetricScoreRow, OrganisationRow, OutboxEventRow
+from oversight_bot.store.tables import (
+    AssessmentRow,
+    Base,
+    DomainResultRow,
+    ImportRow,
+    MetricScoreRow,
+    OrganisationRow,
+    OutboxEventRow,
+)
 from tests.conftest import NOF_FILE, SEEDS
 from tests.nof_files import q1_only, write_nof
 
@@ -153,6 +161,26 @@ def test_published_results_file_and_decisions_are_imported_with_their_framework(
     ]
 
 
+def test_a_trust_new_to_the_store_is_added_with_its_results(empty_app: Application, tmp_path: Path) -> None:
+    """A newer file can name a trust the store has never seen (a merger's new code)."""
+    load_organisations(empty_app)
+
+    def renamed(row: dict[str, str]) -> dict[str, str]:
+        return row | {"Trust_code": "ZZ9"} if row["Trust_code"] == "RKL" else row
+
+    empty_app.importer.nof(read_nof_file(write_nof(tmp_path / "merged.csv", change=renamed)))
+    acute = SEEDS / "published-segments-acute-2025-26-q3.csv"
+    lines = acute.read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "acute.csv").write_text(lines[0] + lines[1].replace(",R0A,", ",ZZZ02,", 1), encoding="utf-8")
+    empty_app.importer.segments(read_segments_file(tmp_path / "acute.csv"))
+    for code in ("ZZ9", "ZZZ02"):
+        answer = empty_app.segments.segment(code)
+        assert answer is not None and answer.assessment is not None, code
+    with empty_app.session_factory() as session:
+        domains = select(func.count()).select_from(DomainResultRow).where(DomainResultRow.ods_code == "ZZZ02")
+        assert session.scalar(domains)
+
+
 def test_a_file_rejected_by_the_store_writes_nothing(empty_app: Application, tmp_path: Path) -> None:
     load_organisations(empty_app)
     before = table_counts(empty_app)
@@ -203,7 +231,7 @@ def test_upgrading_a_sqlite_store_in_use_keeps_its_subscriptions_and_deliveries(
         },
     }  # fmt: skip
     rows["audit_records"] = {"seq": 1, "at": when, "action": "created", "actor": "anonymous", "facts": {},
-                             "previous_hash": "0" * 64, "hash": "1" * 64}  # fmt: skip
+                             "reference": "C-2026-000007", "previous_hash": "0" * 64, "hash": "1" * 64}  # fmt: skip
     with engine.begin() as connection:
         for table, values in rows.items():
             connection.execute(tables.tables[table].insert().values(values))
@@ -215,6 +243,12 @@ def test_upgrading_a_sqlite_store_in_use_keeps_its_subscriptions_and_deliveries(
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:  # still refused
         connection.execute(text("UPDATE audit_records SET actor = 'someone'"))
+    with engine.begin() as connection:  # C-2026-000007 was given out (and deleted since): never again
+        concern = {"reference": "next", "ods_code": "RR8", "category": "other", "severity": "low", "summary": "s",
+                   "details": "d", "raised_as": "anonymously", "status": "new", "flagged": False,
+                   "created_at": when, "updated_at": when}  # fmt: skip
+        added = connection.execute(tables.tables["concerns"].insert().values(concern))
+        assert added.inserted_primary_key is not None and added.inserted_primary_key[0] == 8
     engine.dispose()
 
 

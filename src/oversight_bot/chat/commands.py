@@ -159,7 +159,7 @@ def parse_text(text: str) -> Command:
 
 def parse_segment_command(text: str) -> Command:
     """`/segment` takes the organisation directly; `/segment why RWR` and `/segment help` work too."""
-    words = text.split()
+    words = without_mention_marks(text).split()  # user text never carries the chat layer's mention marks
     if not words:
         return ShowHelp(problem="`/segment` needs an organisation: a name, an ODS code or an alias.")
     if words[0].lower() in ORGANISATION_VERBS or words[0].lower() in ("league", "list", "help"):

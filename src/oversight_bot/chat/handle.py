@@ -27,9 +27,25 @@ from oversight_bot.chat.concerning import Concerning
 from oversight_bot.chat.replies import Reply
 from oversight_bot.chat.subscribing import Subscribing
 from oversight_bot.errors import StoreUnavailable
-from oversight_bot.services.access import Actor
+from oversight_bot.services.access import Access, Actor
 from oversight_bot.services.lookup import LookupStatus
-from oversight_bot.services.segments import SegmentService
+from oversight_bot.services.segments import SegmentReader, SegmentService
+
+# Commands that show segments or send them to a channel: for readers (the `reader` role, which
+# is everyone until configuration lists who).
+READING = (
+    GetSegment,
+    ExplainSegment,
+    ShowHistory,
+    ShowLeague,
+    ListSegment,
+    Subscribe,
+    ListSubscriptions,
+)
+NOT_A_READER = (
+    "Oversight segments are shown only to the people this bot's administrators have listed as readers. "
+    "Ask them to add you."
+)
 
 
 class Conversation:
@@ -38,10 +54,12 @@ class Conversation:
         segments: SegmentService,
         subscribing: Subscribing | None = None,
         concerning: Concerning | None = None,
+        access: Access | None = None,
     ) -> None:
         self.segments = segments
         self.subscribing = subscribing
         self.concerning = concerning
+        self.access = access  # None: everyone may read (the console, tests of wording)
 
     def respond(self, text: str, actor: Actor) -> Reply:
         return self.handle(parse_text(text), actor)
@@ -50,9 +68,11 @@ class Conversation:
         try:
             return self._handle(command, actor)
         except StoreUnavailable:
-            return wording.unavailable_reply()
+            return wording.unavailable_reply(_unsaved_words(command))
 
-    def latest_changes(self) -> Reply:
+    def latest_changes(self, actor: Actor) -> Reply:
+        if not self._may_read(actor):
+            return wording.error_reply(NOT_A_READER)
         try:
             return wording.changes_reply(self.segments.reader().recent_changes())
         except StoreUnavailable:
@@ -65,14 +85,23 @@ class Conversation:
         except StoreUnavailable:
             return []
 
+    def _may_read(self, actor: Actor) -> bool:
+        return self.access is None or self.access.may_read(actor)
+
     def _handle(self, command: Command, actor: Actor) -> Reply:
+        if isinstance(command, READING) and not self._may_read(actor):
+            return wording.error_reply(NOT_A_READER)
         match command:
             case GetSegment() | ExplainSegment() | ShowHistory():
                 return self._about_organisation(command)
-            case ShowLeague(table=table, region=region, page=page):
-                return wording.league_reply(self.segments.reader().league(table, region), page)
-            case ListSegment(segment=segment, region=region, page=page):
-                return wording.list_reply(self.segments.reader().list_segment(segment, region), page)
+            case ShowLeague(table=table, region=typed, page=page):
+                reader = self.segments.reader()
+                region, unknown = _region(reader, typed)
+                return unknown or wording.league_reply(reader.league(table, region), page)
+            case ListSegment(segment=segment, region=typed, page=page):
+                reader = self.segments.reader()
+                region, unknown = _region(reader, typed)
+                return unknown or wording.list_reply(reader.list_segment(segment, region), page)
             case ShowHelp(problem=problem, suggestion=suggestion):
                 return wording.help_reply(problem, suggestion)
             case Subscribe() | Unsubscribe() | ListSubscriptions() | Mute() | SetDigest() | SetThreading():
@@ -131,3 +160,20 @@ class Conversation:
             return wording.why_reply(view)
         open_concerns = self.concerning.service.open_count(code) if self.concerning else None
         return wording.segment_reply(view, open_concerns)
+
+
+def _unsaved_words(command: Command) -> str | None:
+    """What the user wrote that would be lost if the store is down: a triage outcome."""
+    if isinstance(command, TriageConcern) and command.outcome:
+        return f"triage {command.reference} {command.to} {command.outcome}"
+    return None
+
+
+def _region(reader: SegmentReader, typed: str | None) -> tuple[str | None, Reply | None]:
+    """The region as NHS England names it, or an answer saying there is no such region."""
+    if typed is None:
+        return None, None
+    region, suggestions = reader.region_named(typed)
+    if region is not None:
+        return region, None
+    return None, wording.error_reply(f"No region is called {typed}. Regions: {', '.join(suggestions)}.")

@@ -330,10 +330,20 @@ UNAVAILABLE = (
 )
 
 
-def unavailable_reply() -> Reply:
-    return Reply(
-        ReplyKind.ERROR, "Oversight data unavailable", "oversight data unavailable", (Section(lines=(UNAVAILABLE,)),)
-    )
+NOT_SAVED = (
+    "The oversight data store cannot be reached just now, so this was not saved. "
+    "Here is what you typed, to send again once it is back:"
+)
+
+
+def unavailable_reply(typed: str | None = None) -> Reply:
+    """The store is down. `typed`: words the user wrote that were not saved, given back to them
+    (privately: they may be about a concern)."""
+    if typed is None:
+        plainly = (Section(lines=(UNAVAILABLE,)),)
+        return Reply(ReplyKind.ERROR, "Oversight data unavailable", "oversight data unavailable", plainly)
+    given_back = (Section(lines=(NOT_SAVED,)), Section(lines=(typed,)))
+    return Reply(ReplyKind.ERROR, "Not saved", "oversight data unavailable: not saved", given_back, confidential=True)
 
 
 def error_reply(text: str) -> Reply:

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from oversight_bot.bootstrap import (
     Application,
@@ -38,7 +38,7 @@ from oversight_bot.console.repl import Repl
 from oversight_bot.delivery.worker import Notifier
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.segmentation import CutPoints
-from oversight_bot.errors import ConfigurationError, ImportFileError
+from oversight_bot.errors import ConfigurationError, ImportFileError, StoreConflict, StoreUnavailable
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
 from oversight_bot.ingest.segments import read_segments_file
@@ -87,6 +87,17 @@ def main() -> None:
     except OperationalError as error:
         # The statement and its parameters stay out of the message: they may hold user text.
         err.print(f"The database is unavailable or busy: {error.orig.__class__.__name__}", style="red", markup=False)
+        sys.exit(3)
+    except ArgumentError:
+        err.print(
+            "Configuration problem: OVERSIGHT_DATABASE_URL is not a database URL "
+            "(e.g. sqlite:///oversight.db or postgresql+psycopg://user@host/db).",
+            style="red",
+            markup=False,
+        )
+        sys.exit(2)
+    except (StoreUnavailable, StoreConflict) as error:
+        err.print(f"The store refused this: {error}. Nothing was changed.", style="red", markup=False)
         sys.exit(3)
 
 
@@ -362,10 +373,13 @@ def parse_cut_points(specs: list[str], quarters: list[Quarter]) -> dict[Quarter,
         label, _, numbers = spec.rpartition("=")
         try:
             values = [Decimal(n.strip()) for n in numbers.split(",")]
+            if len(values) != 3:
+                raise ValueError(f"three cut-points are needed, not {len(values)}")
             cuts = CutPoints(*values)
             targets = [Quarter.parse(label)] if label else quarters
         except (InvalidOperation, TypeError, ValueError) as error:
-            raise typer.BadParameter(f"{spec!r}: expected 'Q1 2025/26=2.05,2.33,2.65' ({error})") from None
+            problem = str(error) if isinstance(error, ValueError) and str(error) else "not a number"
+            raise typer.BadParameter(f"{spec!r}: {problem}; expected 'Q1 2025/26=2.05,2.33,2.65'") from None
         found.update(dict.fromkeys(targets, cuts))
     return found
 
@@ -446,6 +460,14 @@ def audit_verify(json: Json = False) -> None:
         emit_json(dataclasses.asdict(result) | {"intact": result.intact})
     elif result.intact:
         out.print(f"Audit trail intact: {result.checked} record(s). Head hash {result.head_hash}.", markup=False)
+        out.print("Every concern is as the audit trail last recorded it.", markup=False)
+    elif result.concern_problem:
+        err.print(
+            f"Audit trail intact ({result.checked} record(s)), but a CONCERN DOES NOT MATCH IT: "
+            f"{result.concern_problem}.",
+            style="red",
+            markup=False,
+        )
     else:
         err.print(
             f"Audit trail BROKEN at record {result.first_broken}: {result.reason}. "

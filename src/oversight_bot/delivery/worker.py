@@ -257,8 +257,16 @@ class DeliveryWorker:
     def _tell_admin(self, destination: Destination, error: str) -> None:
         admin = self.settings.admin_destination
         notifier = self.notifiers.get(admin.platform) if admin else None
-        if admin is None or notifier is None or admin.key == destination.key:
-            return
+        if (
+            admin is None
+            or notifier is None
+            or (admin.platform, admin.channel)
+            == (
+                destination.platform,
+                destination.channel,
+            )
+        ):
+            return  # no one to tell, or the admins' own channel is the one that stopped
         text = (
             f"Alerts to {destination.channel} ({destination.platform}) stopped: {error}. Its subscriptions are "
             "disabled; `subscribe` again in that channel to resume. `oversight deliveries --dead` lists what "

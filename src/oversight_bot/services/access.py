@@ -70,6 +70,11 @@ class Access:
             return True  # with no list configured, everyone in the workspace may read and raise concerns
         return self._listed(actor, self.rules.members.get(role, frozenset()))
 
+    def may_read(self, actor: Actor) -> bool:
+        """Segments and alerts: readers, and every role that works with concerns."""
+        roles = (Role.READER, Role.OVERSIGHT, Role.SPEAK_UP_GUARDIAN, Role.ADMIN)
+        return any(self.has(actor, role) for role in roles)
+
     def may_change_subscriptions(self, actor: Actor) -> bool:
         rules = self.rules
         if actor.platform in rules.trusted_platforms or self.has(actor, Role.ADMIN):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from oversight_bot.domain.audit import AuditEntry, AuditRecord, Verification, verify
+from oversight_bot.domain.audit import AuditEntry, AuditRecord, Verification, concern_mismatch, concern_seal, verify
 from oversight_bot.domain.concerns import (
     Category,
     Concern,
@@ -147,6 +147,7 @@ class ConcernService:
                 "category": stored.category.value,
                 "severity": stored.severity.value,
                 "raised_as": stored.raised_as.value,
+                "seal": concern_seal(stored, reporter_kept=reporter is not None),
             }
             uow.audit.append(
                 AuditEntry("created", reporter_label(stored.raised_as, actor), now, stored.reference, facts)
@@ -193,12 +194,14 @@ class ConcernService:
             if not may_move(concern.status, to):
                 raise CannotMove(concern.status, to)
             uow.concerns.set_status(reference, to, outcome, now)
-            facts = {"from": concern.status.value, "to": to.value}
+            moved = replace(concern, status=to, outcome=outcome if outcome is not None else concern.outcome)
+            seal = concern_seal(moved, reporter_kept=uow.concerns.reporter(reference) is not None)
+            facts = {"from": concern.status.value, "to": to.value, "seal": seal}
             uow.audit.append(AuditEntry("status changed", actor.user_id, now, reference, facts))
             uow.commit()
         self._counts = None
         logger.info("concern %s: %s -> %s", reference, concern.status.value, to.value)
-        return replace(concern, status=to, outcome=outcome if outcome is not None else concern.outcome)
+        return moved
 
     def listing(self, actor: Actor, ods_code: str | None = None, status: Status | None = None) -> list[Concern]:
         """What the actor may see: triage roles see every concern's headline (never its details)."""
@@ -258,10 +261,16 @@ class ConcernService:
         return records[-limit:][::-1]
 
     def verify_audit(self) -> Verification:
+        """The chain, link by link; then, if it holds, every concern against its last seal."""
         with self.uow() as uow:
             head = uow.audit.head()
             with closing(uow.audit.records()) as records:  # verify stops at the first broken link
-                return verify(records, head)
+                chain = verify(records, head)
+            if not chain.intact:
+                return chain
+            seals_now = {c.reference: concern_seal(c, kept) for c, kept in uow.concerns.all_for_audit()}
+            with closing(uow.audit.records()) as records:
+                return replace(chain, concern_problem=concern_mismatch(records, seals_now))
 
 
 def reporter_label(raised_as: RaisedAs, actor: Actor) -> str:

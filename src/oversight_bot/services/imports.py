@@ -318,8 +318,7 @@ class Importer:
 
 
 def _write(uow: UnitOfWork, plan: _Plan, import_id: int, now: Any) -> None:
-    for organisation in plan.organisations:
-        uow.organisations.save(organisation)
+    uow.organisations.save_all(plan.organisations)
     if plan.aliases is not None:
         uow.organisations.replace_aliases(plan.aliases)
     for info in plan.infos:

@@ -172,7 +172,9 @@ class OrganisationIndex:
         return self._all_words(tokens, self._codes_with_similar_word)
 
     def _codes_with_similar_word(self, token: str) -> set[str]:
-        if len(token) < 4:
+        if len(token) < 4 or token in self.by_word:
+            # A word some name really has is meant as typed, not as a misspelling of another:
+            # "Southampton General" must not become "Northampton General".
             return self.by_word.get(token, set())
         similar = process.extract(token, self.vocabulary, scorer=fuzz.ratio, limit=5, score_cutoff=WORD_SIMILARITY)
         codes: set[str] = set()
@@ -229,16 +231,41 @@ class OrganisationIndex:
             key=lambda c: (-c.score, not c.is_open, c.name),
         )
         if not ranked:
-            return LookupResult(LookupStatus.NOT_FOUND, query)
+            # Nothing like the whole query: suggest the names with its most telling real word.
+            nearby = self._rank(query, (self.by_code[code] for code in self._with_rarest(normal)))
+            return LookupResult(LookupStatus.NOT_FOUND, query, candidates=tuple(nearby[:MAX_CANDIDATES]))
         top = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if top.score >= TYPO_RESOLVES and top.score - runner_up >= TYPO_MARGIN:
+        anchored = self._with_known_words(normal)
+        if top.score >= TYPO_RESOLVES and top.score - runner_up >= TYPO_MARGIN and top.ods_code in anchored:
             return self._resolved(query, self.by_code[top.ods_code], "typo")
         choices = tuple(c for c in ranked if c.score >= CHOICE_SCORE)[:MAX_CANDIDATES]
+        if top.ods_code not in anchored:
+            # The best guess lacks a word the user typed correctly: offer it beside the names
+            # that have that word, and let the user say which was meant.
+            offered = {c.ods_code for c in choices}
+            ranked_having = self._rank(query, (self.by_code[code] for code in anchored or self._with_rarest(normal)))
+            having = [c for c in ranked_having if c.ods_code not in offered]
+            choices = (*choices[: MAX_CANDIDATES - 2], *having[:2]) if having else choices
+            if choices:
+                return LookupResult(LookupStatus.AMBIGUOUS, query, candidates=choices, matched_by="typo")
         if len(choices) > 1 or (choices and choices[0].score >= TYPO_RESOLVES):
             return LookupResult(LookupStatus.AMBIGUOUS, query, candidates=choices, matched_by="typo")
         suggestions = tuple(c for c in ranked if c.score >= SUGGESTION_SCORE)[:3]
         return LookupResult(LookupStatus.NOT_FOUND, query, candidates=suggestions)
+
+    def _with_known_words(self, normal: str) -> set[str]:
+        """Organisations whose names hold every query word that some name really has (all of
+        them, when the query has no such word)."""
+        known = [t for t in self._significant(normal) if t in self.by_word]
+        return self._all_words(known, lambda word: self.by_word[word]) if known else set(self.by_code)
+
+    def _with_rarest(self, normal: str) -> set[str]:
+        """Organisations with any of the query's telling real words: words few names share
+        ("southampton", "leeds"), not ones many do ("hospital")."""
+        common = max(5, len(self.by_code) // 50)
+        telling = [self.by_word.get(t, set()) for t in self._significant(normal)]
+        return set().union(*(codes for codes in telling if len(codes) <= common))
 
     def _fuzzy_scores(self, normal: str) -> dict[str, float]:
         """Whole-name similarity, computed only for names sharing a loosely similar word with the
@@ -257,17 +284,18 @@ class OrganisationIndex:
         return best
 
     def _loose_candidates(self, normal: str) -> list[str]:
-        """Organisations with a word like one of the query's, most shared words first."""
+        """Organisations with words like the query's, most shared words first. A name must be like
+        most of the words (both of two) to count: one common word ("hospital") is not a match."""
         shared: Counter[str] = Counter()
-        for token in self._significant(normal):
-            if len(token) < 3:
-                continue
+        tokens = [token for token in self._significant(normal) if len(token) >= 3]
+        needed = len(tokens) if len(tokens) <= 2 else (len(tokens) + 1) // 2
+        for token in tokens:
             similar = process.extract(token, self.vocabulary, scorer=fuzz.ratio, limit=10, score_cutoff=LOOSE_WORD)
             codes: set[str] = set()
             for word, _, _ in similar:
                 codes |= self.by_word[word]
             shared.update(codes)
-        return [code for code, _ in shared.most_common(MAX_SHORTLIST)]
+        return [code for code, count in shared.most_common(MAX_SHORTLIST) if count >= needed]
 
     def _resolved(self, query: str, organisation: Organisation, matched_by: str) -> LookupResult:
         return LookupResult(LookupStatus.RESOLVED, query, organisation=organisation, matched_by=matched_by)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from rapidfuzz import fuzz, process
+
 from oversight_bot.domain.assessments import Assessment, Basis
 from oversight_bot.domain.frameworks import FrameworkCatalogue
 from oversight_bot.domain.metrics import DomainResult
@@ -242,6 +244,22 @@ class SegmentReader:
         named |= {a.region for items in self.snapshot.assessments.values() for a in items if a.region}
         return sorted(named)
 
+    def region_named(self, typed: str) -> tuple[str | None, list[str]]:
+        """The region a user meant, and if none is clear, the closest names to suggest: any case,
+        the start of a name ("north east"), or a misspelling ("Londn")."""
+        regions = self.regions()
+        wanted = " ".join(typed.lower().split())
+        exact = [r for r in regions if r.lower() == wanted]
+        starting = [r for r in regions if r.lower().startswith(wanted)]
+        for found in (exact, starting):
+            if len(found) == 1:
+                return found[0], []
+        scored = process.extract(wanted, regions, scorer=fuzz.WRatio, processor=str.lower, limit=3)
+        close = [name for name, score, _ in scored if score >= REGION_SIMILARITY]
+        if len(close) == 1 or (close and fuzz.ratio(wanted, close[0].lower()) >= REGION_SIMILARITY):
+            return close[0], []
+        return None, starting or close or regions
+
     def find_icb(self, query: str) -> LookupResult:
         """An ICB by ODS code or name ("QWO", "West Yorkshire")."""
         found = self.index.lookup(query)
@@ -283,6 +301,9 @@ def _run(history: list[Assessment]) -> tuple[Quarter, PreviousSegment | None]:
             return since, PreviousSegment(earlier.segment, earlier.quarter, earlier.framework)
         since = earlier.quarter
     return since, None
+
+
+REGION_SIMILARITY = 80.0  # a region name typed this close (rapidfuzz) is taken as meant
 
 
 def _in_region(organisation: Organisation, assessment: Assessment, region: str | None) -> bool:

@@ -56,6 +56,32 @@ def escaped_within(text: str, limit: int) -> str:
     return escaped
 
 
+def escaped_pieces(text: str, limit: int) -> list[str]:
+    """All of `text`, escaped, in pieces of at most `limit` characters (one text block each): for
+    words that must come back whole, such as a form that could not be stored. Pieces end at a
+    line or a space where one is near, and never inside an entity."""
+    pieces: list[str] = []
+    rest = text
+    while rest:
+        cut = _fitting(rest, limit)
+        nearby = max(rest.rfind("\n", 0, cut), rest.rfind(" ", 0, cut))
+        if cut < len(rest) and nearby > cut // 2:
+            cut = nearby + 1
+        pieces.append(escape(rest[:cut]))
+        rest = rest[cut:]
+    return pieces
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` once escaped."""
+    size = 0
+    for index, character in enumerate(text):
+        size += len(escape(character))
+        if size > limit:
+            return index
+    return len(text)
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

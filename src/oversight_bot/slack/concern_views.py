@@ -16,7 +16,7 @@ from oversight_bot.chat.concerning import filed_lines
 from oversight_bot.chat.replies import Reply
 from oversight_bot.domain.concerns import MOVES, Concern, RaisedAs, Status
 from oversight_bot.slack import ids
-from oversight_bot.slack.blocks import Block, escaped_within, mrkdwn, plain, reply_blocks
+from oversight_bot.slack.blocks import MAX_TEXT, Block, escaped_pieces, escaped_within, mrkdwn, plain, reply_blocks
 
 MODAL_BLOCKS = 100
 INTRODUCTION = (
@@ -142,7 +142,11 @@ def not_stored_view(values: Mapping[str, str | None]) -> dict[str, Any]:
     for field in FIELDS:
         value = values.get(field.id)
         if value:
-            blocks.append({"type": "section", "text": mrkdwn(f"*{field.label}*\n{escaped_within(value, 2900)}")})
+            # Every word back, over as many blocks as it takes: a 3,000-character answer can
+            # grow past one block's 3,000 once escaped.
+            first, *more = escaped_pieces(value, MAX_TEXT - len(field.label) - 3)
+            blocks.append({"type": "section", "text": mrkdwn(f"*{field.label}*\n{first}")})
+            blocks.extend({"type": "section", "text": mrkdwn(piece)} for piece in more)
     return _modal("Not filed", blocks, close="Back to the form")
 
 

@@ -86,12 +86,11 @@ def register(app: App, conversation: Conversation) -> None:
         reply = conversation.handle(GetSegment(query=code), actor(context, body))
         ack(response_action="update", view=blocks.answer_modal(reply))
 
-    def publish_home(event: dict[str, Any], client: WebClient) -> None:
+    def publish_home(event: dict[str, Any], client: WebClient, context: BoltContext, body: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
-        home = blocks.home_view(
-            conversation.latest_changes(), conversation.respond("help", Actor("slack", event["user"]))
-        )
+        asker = Actor("slack", event["user"], workspace=actor(context, body).workspace)
+        home = blocks.home_view(conversation.latest_changes(asker), conversation.respond("help", asker))
         client.views_publish(user_id=event["user"], view=home)
 
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])

@@ -123,6 +123,11 @@ class SqlAlchemyConcernRepository:
                 self.session.delete(reporter)
             self.session.delete(row)
 
+    def all_for_audit(self) -> list[tuple[Concern, bool]]:
+        kept = select(ConcernReporterRow.concern_id).where(ConcernReporterRow.concern_id == ConcernRow.id).exists()
+        rows = self.session.execute(select(ConcernRow, kept).order_by(ConcernRow.id))
+        return [(concern_from_row(row), bool(has_reporter)) for row, has_reporter in rows]
+
     def _row(self, reference: str) -> ConcernRow | None:
         return self.session.scalars(select(ConcernRow).where(ConcernRow.reference == reference)).one_or_none()
 

@@ -84,6 +84,7 @@ class SqlAlchemyDeliveryRepository:
         )
         groups = []
         for channel in self.session.scalars(query):
+            self._withdraw_unwanted(channel, now)
             turn = max(now, channel.next_send_at or now)
             group = self._claim_group(channel, now, worker, lease_s, turn)
             if group is not None:
@@ -92,6 +93,21 @@ class SqlAlchemyDeliveryRepository:
                 groups.append(group)
         self.session.flush()
         return groups
+
+    def _withdraw_unwanted(self, channel: AlertChannelRow, now: datetime) -> None:
+        """Alerts queued before a channel muted, or before its subscription went, are not sent after:
+        the mute's confirmation said nothing would be (a held digest, a retry after a 500)."""
+        destination = Destination(channel.platform, channel.workspace, channel.channel, channel.person)
+        queued = [*_at(destination), D.status.in_(DUE_STATUSES)]
+        gone = select(SubscriptionRow.id).where(
+            or_(SubscriptionRow.removed_at.is_not(None), SubscriptionRow.disabled_reason.is_not(None))
+        )
+        withdraw = update(D).where(*queued, D.subscription_id.in_(gone))
+        self.session.execute(withdraw.values(status="suppressed", last_error="unsubscribed before it was sent"))
+        settings = settings_from_row(channel)
+        if settings.is_muted(now):
+            note = f"muted until {settings.muted_until:%Y-%m-%d %H:%M} UTC"
+            self.session.execute(update(D).where(*queued).values(status="suppressed", last_error=note))
 
     def _claim_group(
         self, channel: AlertChannelRow, now: datetime, worker: str, lease_s: float, turn: datetime

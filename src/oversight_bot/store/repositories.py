@@ -47,8 +47,16 @@ class SqlAlchemyOrganisationRepository:
         if row is None:
             rows[organisation.ods_code] = row = OrganisationRow(**fields)
             self.session.add(row)
+            return
         for name, value in fields.items():
             setattr(row, name, value)
+
+    def save_all(self, organisations: Iterable[Organisation]) -> None:
+        """Save each, then write them: the unit of work does not order rows linked only by a foreign
+        key (no relationship), so a new trust's results must not reach the database before it."""
+        for organisation in organisations:
+            self.save(organisation)
+        self.session.flush()
 
     def _rows(self) -> dict[str, OrganisationRow]:
         if self._loaded is None:

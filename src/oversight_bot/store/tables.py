@@ -243,7 +243,8 @@ class AlertDeliveryRow(Base):
     workspace: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(ID_LENGTH))
     group_key: Mapped[str] = mapped_column(String(80))
-    # pending -> sending -> sent | retry -> ... | dead; or suppressed (muted) at fan-out.
+    # pending -> sending -> sent | retry -> ... | dead; or suppressed: muted at fan-out, or withdrawn
+    # when claimed because the channel has since muted or unsubscribed.
     status: Mapped[str] = mapped_column(String(12))
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -259,6 +260,8 @@ class ConcernRow(Base):
     """The concern store: the only table that holds what a reporter wrote."""
 
     __tablename__ = "concerns"
+    # Ids (and so references) are never given out twice, even after retention deletes the newest.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)

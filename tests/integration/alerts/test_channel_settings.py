@@ -13,7 +13,7 @@ from tests.integration.alerts.conftest import ALL, CHANNEL, channel_actor, impor
 from tests.integration.alerts.test_reliability import deliveries
 from tests.integration.slack.conftest import text_of
 from tests.nof_files import write_nof
-from tests.slack_standin import SlackStandIn
+from tests.slack_standin import SlackStandIn, server_error
 
 
 def faked_worker(app: Application, clock: FakeClock) -> DeliveryWorker:
@@ -30,6 +30,46 @@ def test_a_muted_channel_is_told_nothing_until_the_mute_ends(baseline: Applicati
     assert standin.posts() == []
     rows = deliveries(baseline)
     assert rows and {d.status for d in rows} == {"suppressed"} and "muted until" in (rows[0].last_error or "")
+    worker.close()
+
+
+def test_a_digest_held_before_the_channel_muted_is_not_sent_while_it_is_muted(
+    baseline: Application, standin: SlackStandIn
+) -> None:
+    subscribe(baseline, ALL)
+    baseline.subscriptions.digest(channel_actor(), time(9, 0))
+    clock = FakeClock(baseline.clock.now())
+    worker = faked_worker(baseline, clock)
+    import_q2(baseline)
+    worker.run_once()  # held for the digest
+    baseline.subscriptions.mute(channel_actor(), minutes=3 * 24 * 60)  # "nothing is sent meanwhile"
+    clock.advance(25 * 3600)  # past the digest's time, still inside the mute
+    worker.run_once()
+    assert standin.posts() == []
+    assert {d.status for d in deliveries(baseline)} == {"suppressed"}
+    worker.close()
+
+
+def test_an_alert_waiting_to_be_retried_is_dropped_when_the_channel_mutes_or_unsubscribes(
+    baseline: Application, standin: SlackStandIn
+) -> None:
+    rxv = Target(TargetKind.ORGANISATION, "RXV")
+    subscribe(baseline, rxv)
+    subscribe(baseline, ALL, channel="C0SECOND")
+    import_q2(baseline)
+    clock = FakeClock(baseline.clock.now())
+    worker = faked_worker(baseline, clock)
+    standin.queue("chat.postMessage", server_error(), server_error())
+    worker.run_once()  # both channels' first sends fail: waiting to be retried
+    assert {d.status for d in deliveries(baseline)} == {"retry"}
+    baseline.subscriptions.unsubscribe(channel_actor(), rxv, frozenset())
+    baseline.subscriptions.mute(channel_actor("C0SECOND"), minutes=120)
+    clock.advance(60)
+    worker.run_once()
+    assert len(standin.calls_to("chat.postMessage")) == 2  # the two failures; nothing after
+    notes = {d.channel: (d.status, d.last_error) for d in deliveries(baseline)}
+    assert notes[CHANNEL] == ("suppressed", "unsubscribed before it was sent")
+    assert notes["C0SECOND"][0] == "suppressed" and "muted until" in (notes["C0SECOND"][1] or "")
     worker.close()
 
 

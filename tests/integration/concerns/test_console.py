@@ -59,6 +59,6 @@ def test_when_the_store_cannot_be_reached_the_console_gives_the_words_back(seede
     with held_exclusively(seeded_db_url):
         result = console(seeded_db_url, *lines)
     shown = result.output
-    assert "could not be stored just now, so it has not been filed" in shown
+    assert "could not be stored just now, so it has not been filed" in shown, (shown, result.exception)
     assert "Agency invoices held back" in shown and "Three months of them." in shown
     assert "Concerns: 0" in console(seeded_db_url, "concerns").output

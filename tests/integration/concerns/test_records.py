@@ -143,6 +143,57 @@ def test_retention_deletes_only_concerns_closed_long_enough_ago_and_only_when_to
     assert oversight(store, "audit", "verify").exit_code == 0
 
 
+def test_a_reference_is_never_given_out_again_after_retention_deletes_its_concern(store: Application) -> None:
+    now = datetime.now(UTC)
+    first, newest = (store.concerns.file(REPORTER, SUBMISSION).concern.reference for _ in range(2))
+    concerns_at(store, now - timedelta(days=40)).move(TRIAGER, newest, Status.CLOSED, "Papers republished")
+    assert store.concerns.apply_retention(Actor("console", "operator"), keep_days=30) == [newest]
+    later = store.concerns.file(REPORTER, SUBMISSION).concern.reference
+    assert later not in (first, newest)
+    assert [r.entry.action for r in store.concerns.audit_records(later)] == ["created"]  # no one else's history
+    assert oversight(store, "audit", "verify").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("tampering", "found"),
+    [
+        ("UPDATE concerns SET severity = 'low', details = 'Nothing to see.' WHERE reference = :ref", "edited outside"),
+        ("UPDATE concerns SET status = 'closed', outcome = 'Unfounded' WHERE reference = :ref", "edited outside"),
+        ("DELETE FROM concern_reporters", "edited outside"),  # a confidential reporter's record destroyed
+        ("DELETE FROM concerns WHERE reference = :ref", "no record says it was deleted"),
+    ],
+)
+def test_audit_verify_notices_a_concern_changed_or_deleted_behind_the_bots_back(
+    store: Application, tampering: str, found: str
+) -> None:
+    reference = history(store)
+    assert "Every concern is as the audit trail last recorded it." in oversight(store, "audit", "verify").output
+    with store.engine.begin() as connection:  # the audit trail itself is left alone
+        if "DELETE FROM concerns" in tampering:
+            connection.execute(text("DELETE FROM concern_reporters"))
+        connection.execute(text(tampering), {"ref": reference})
+    broken = oversight(store, "audit", "verify")
+    assert broken.exit_code == 1
+    assert f"CONCERN DOES NOT MATCH IT: concern {reference}" in broken.output and found in broken.output
+    assert SUBMISSION.details not in broken.output
+
+
+def test_audit_verify_notices_a_concern_slipped_in_without_being_filed(store: Application) -> None:
+    history(store)
+    columns = (
+        "ods_code, category, severity, summary, details, occurred_on, raised_as, board_member_role, "
+        "board_member_name, status, outcome, flagged, created_at, updated_at"
+    )
+    with store.engine.begin() as connection:
+        connection.execute(
+            text(f"INSERT INTO concerns (reference, {columns}) SELECT 'C-2026-999999', {columns} FROM concerns")
+        )
+    broken = oversight(store, "audit", "verify", "--json")
+    assert broken.exit_code == 1
+    problem = json.loads(broken.stdout)["concern_problem"]
+    assert problem == "concern C-2026-999999 has no record of being filed: it was added outside the bot"
+
+
 def drop_append_only_guard(connection: object, store: Application) -> None:
     execute = connection.execute  # type: ignore[attr-defined]
     if store.engine.dialect.name == "postgresql":

@@ -179,6 +179,22 @@ def test_when_the_store_cannot_be_reached_the_reporter_is_told_and_gets_every_wo
     assert counts(oversight) == {"concerns": 1, "reporters": 1, "audit": 1, "events": 1}
 
 
+def test_the_longest_details_come_back_whole_and_escaped_when_the_store_cannot_be_reached(
+    bolt: App, oversight: Application, seeded_db_url: str
+) -> None:
+    details = ("Ward 9 <b> & bank staff; " * 200)[: 3000 - 3] + "END"  # as long as the form allows
+    with held_exclusively(seeded_db_url):
+        answer = reply_of(submit(bolt, answers(details=details), view_id="VLONG"))
+    view = answer["view"]
+    texts = [b["text"]["text"] for b in view["blocks"] if b.get("type") == "section"]
+    assert all(len(text) <= 3000 for text in texts) and len(view["blocks"]) <= 100  # inside Slack's limits
+    shown = "".join(texts)
+    assert "<b>" not in shown  # escaped: nothing the reporter typed becomes markup
+    unescaped = shown.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert details in unescaped  # every character, the end included
+    assert counts(oversight) == NOTHING
+
+
 def test_an_organisations_segment_answer_counts_its_open_concerns(bolt: App, standin: SlackStandIn) -> None:
     def segment_text(asked: str) -> str:
         command = slash_command("/segment", "RR8", response_url=standin.response_url(asked))

@@ -194,3 +194,19 @@ def test_a_triage_the_store_cannot_take_is_refused_in_the_modal_which_keeps_what
     assert answer == {"response_action": "errors", "errors": {ids.TRIAGE_STATE: STORE_DOWN_TRIAGE}}
     (concern,) = oversight.concerns.listing(Actor("console", "operator"))
     assert concern.status.value == "new"
+
+
+def test_a_typed_triage_the_store_cannot_take_gives_back_the_outcome_privately(
+    bolt: App, oversight: Application, standin: SlackStandIn, seeded_db_url: str
+) -> None:
+    reference = file(bolt)
+    typed = f"triage {reference} closed Ward staffing restored; matron review in June."
+    command = slash_command("/oversight", typed, response_url=standin.response_url("down"), user=TRIAGER)
+    with held_exclusively(seeded_db_url):
+        answer = reply_of(dispatch(bolt, command))
+    assert answer["response_type"] == "ephemeral"
+    shown = text_of(answer)
+    assert "not saved" in shown and typed in shown  # Slack has cleared the message box: here it is again
+    assert "Share in channel" not in buttons_of(answer)
+    (concern,) = oversight.concerns.listing(Actor("console", "operator"))
+    assert concern.status.value == "new"

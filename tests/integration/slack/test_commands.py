@@ -9,11 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_bolt import App
 
+from oversight_bot.bootstrap import build, slack_app
 from oversight_bot.slack import ids
 from tests.conversation_cases import CASES, Case
-from tests.integration.slack.conftest import buttons_of, dispatch, reply_of, text_of
+from tests.integration.slack.conftest import buttons_of, dispatch, reply_of, slack_settings, text_of
 from tests.slack_requests import block_action, slash_command
-from tests.slack_standin import SlackStandIn
+from tests.slack_standin import SlackStandIn, slow
 
 
 def test_segment_answers_privately_inside_the_acknowledgement(bolt: App, standin: SlackStandIn) -> None:
@@ -28,9 +29,19 @@ def test_segment_answers_privately_inside_the_acknowledgement(bolt: App, standin
     assert buttons["Share in channel"] == "segment RWR"
     assert buttons["Why?"] == "why RWR"
     # Answered in the acknowledgement. The only Web API call is the bot asking who it is, once.
-    assert [call.method for call in standin.calls] == ["auth.test"]
+    standin.wait_for("auth.test")
     dispatch(bolt, slash_command("/segment", "RR8", response_url=standin.response_url()))
     assert [call.method for call in standin.calls] == ["auth.test"]
+
+
+def test_the_first_segment_does_not_wait_for_a_slow_slack_to_say_who_the_bot_is(
+    bolt: App, standin: SlackStandIn
+) -> None:
+    standin.queue("auth.test", slow(6))
+    message = reply_of(dispatch(bolt, slash_command("/segment", "RWR", response_url=standin.response_url())))
+    assert "(RWR)" in text_of(message)
+    (asked,) = standin.wait_for("auth.test")
+    assert asked.answer is None  # still unanswered: the reply did not wait for it
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.text or "(empty)" for c in CASES])
@@ -86,13 +97,22 @@ def test_more_pages_through_a_long_table(bolt: App, standin: SlackStandIn) -> No
 
 
 @pytest.mark.parametrize(
-    "typed", ["<!channel>", "<!here> look", "<https://evil.example|click me>", "<@U0BOSS>", "a & b"]
+    "typed",
+    [
+        "<!channel>",
+        "<!here> look",
+        "<https://evil.example|click me>",
+        "<@U0BOSS>",
+        "a & b",
+        "\ue000U0BOSS\ue001",  # the chat layer's own mention marks, typed by a user
+        "segment \ue000U0BOSS\ue001",
+    ],
 )
 def test_user_text_is_escaped_so_it_pings_and_links_nothing(bolt: App, standin: SlackStandIn, typed: str) -> None:
     response = dispatch(bolt, slash_command("/segment", typed, response_url=standin.response_url()))
     raw = json.dumps(reply_of(response))
     assert "<!channel>" not in raw and "<!here>" not in raw and "<https://evil" not in raw and "<@U0BOSS>" not in raw
-    assert "&lt;" in raw or "&amp;" in raw
+    assert "&lt;" in raw or "&amp;" in raw or "U0BOSS" in raw
 
 
 def test_an_empty_or_unknown_command_gets_the_help(bolt: App, standin: SlackStandIn) -> None:
@@ -115,3 +135,23 @@ def test_fuzzed_command_text_never_breaks_the_reply(bolt: App, standin: SlackSta
     body = json.loads(response.body)
     assert "Traceback" not in response.body and body["response_type"] == "ephemeral"
     assert len(body["blocks"]) <= 50
+
+
+def test_with_readers_listed_only_they_and_the_oversight_roles_see_segments(
+    seeded_db_url: str, standin: SlackStandIn
+) -> None:
+    roles = {"reader": ["U0READER"], "oversight": ["U0LEAD"]}
+    app = build(slack_settings(seeded_db_url, standin.base_url, roles=roles))
+    bolt = slack_app(app, socket_mode=False)
+
+    def ask(text: str, user: str) -> str:
+        command = slash_command("/oversight", text, response_url=standin.response_url(text + user), user=user)
+        return text_of(reply_of(dispatch(bolt, command)))
+
+    for user in ("U0READER", "U0LEAD"):
+        assert "Segment 3" in ask("segment RR8", user)
+    for text in ("segment RR8", "why RR8", "league acute", "list segment:4", "subscribe RR8"):
+        refused = ask(text, "U0STRANGER")
+        assert "listed as readers" in refused and "Segment 3" not in refused and "RR8" not in refused, text
+    assert "segment <organisation>" in ask("help", "U0STRANGER").replace("&lt;", "<").replace("&gt;", ">")
+    app.close()

@@ -128,6 +128,34 @@ def test_when_teams_says_the_bot_may_not_post_there_the_subscription_stops_with_
     assert f"Teams answered {status}" in listing and "stopped" in listing
 
 
+def test_a_teams_only_deployment_tells_its_admin_channel_when_a_channels_alerts_stop(
+    empty_db_url: str, tmp_path: Path, connector: ConnectorStandIn
+) -> None:
+    admins = "19:oversight-admins@thread.tacv2"
+    app = build(teams_settings(empty_db_url, seed_on_first_use=False, teams_admin_conversation=admins))
+    app.importer.organisations(read_ods_file(SEEDS / "ods-etr.csv", read_regions_file(SEEDS / "regions.csv")), "ods")
+    app.importer.nof(read_nof_file(q1_only(tmp_path / "q1.csv")))
+    with serving_aiohttp(teams_web_app(app)) as url:
+        hello = channel_message(connector.service_url, "help")  # the bot is in the admins' channel
+        hello["conversation"]["id"] = f"{admins};messageid=1700000000001"
+        hello["channelData"]["channel"]["id"] = admins
+        post(url, hello)
+        subscribe(url, connector, "subscribe all segment")
+    connector.queue(CHANNEL, gone(403))
+    import_q2(app)
+    notifier = teams_notifier(app, StaticTokens())
+    worker = delivery_worker(app, {"teams": notifier}, "teams-worker")
+    try:
+        drain([worker], lambda: len(connector.to(admins)) == 1)
+        told = text_of(connector.to(admins)[0].card)
+        assert f"Alerts to {CHANNEL} (teams) stopped: Teams answered 403" in told
+        assert "again in that channel to resume" in told
+    finally:
+        worker.close()
+        notifier.close()
+        app.close()
+
+
 def test_removing_the_bot_from_the_team_stops_its_channels_alerts(
     baseline: Application, teams_url: str, connector: ConnectorStandIn
 ) -> None:

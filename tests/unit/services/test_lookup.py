@@ -28,6 +28,7 @@ ORGANISATIONS = [
     Organisation("RQY", "SOUTH WEST LONDON AND ST GEORGE'S MENTAL HEALTH NHS TRUST"),
     Organisation("RJ7", "ST GEORGE'S UNIVERSITY HOSPITALS NHS FOUNDATION TRUST"),
     Organisation("RXX", "DORSET HOSPITALS NHS TRUST", closed_on=date(2019, 1, 1)),
+    Organisation("RNS", "NORTHAMPTON GENERAL HOSPITAL NHS TRUST"),
 ]
 ALIASES = {"UHS": {"RHM"}, "GSTT": {"RJ1"}, "Maudsley": {"RV5"}}
 
@@ -100,10 +101,28 @@ def test_nothing_close_is_not_found_without_suggestions(index: OrganisationIndex
         assert result.organisation is None
 
 
-def test_a_far_typo_is_not_found_with_suggestions(index: OrganisationIndex) -> None:
+def test_a_far_typo_is_offered_not_decided(index: OrganisationIndex) -> None:
     result = index.lookup("Homerto Helthcare Trst London")
-    assert result.status in (LookupStatus.NOT_FOUND, LookupStatus.AMBIGUOUS, LookupStatus.RESOLVED)
-    assert "RQX" in {c.ods_code for c in result.candidates} | {getattr(result.organisation, "ods_code", None)}
+    assert result.status is LookupStatus.AMBIGUOUS and result.organisation is None
+    assert "RQX" in {c.ods_code for c in result.candidates}
+
+
+def test_a_word_typed_correctly_is_never_read_as_a_misspelling_of_another(index: OrganisationIndex) -> None:
+    # "Southampton" is a real word of a name: the answer must not silently be Northampton General.
+    result = index.lookup("Southampton General")
+    assert result.status is LookupStatus.AMBIGUOUS and result.organisation is None
+    assert {"RHM", "RNS"} <= {c.ods_code for c in result.candidates}
+
+
+def test_a_name_that_fits_nothing_suggests_names_with_its_telling_words(index: OrganisationIndex) -> None:
+    result = index.lookup("Leeds General Infirmary")
+    assert result.status is LookupStatus.NOT_FOUND
+    assert {"RR8", "RY6", "RGD"} <= {c.ods_code for c in result.candidates}
+
+
+def test_one_shared_word_is_not_a_match(index: OrganisationIndex) -> None:
+    result = index.lookup("xyz hospital")  # "hospital" alone: suggestions at most, never a choice to make
+    assert result.status is LookupStatus.NOT_FOUND and result.organisation is None
 
 
 def test_aliases_to_unknown_codes_are_ignored(index: OrganisationIndex) -> None:
