@@ -264,13 +264,13 @@ class ConcernService:
         """The chain, link by link; then, if it holds, every concern against its last seal."""
         with self.uow() as uow:
             head = uow.audit.head()
-            with closing(uow.audit.records()) as records:  # verify stops at the first broken link
-                chain = verify(records, head)
+            with closing(uow.audit.records()) as reading:
+                records = list(reading)  # read once: the chain, then the seals
+            chain = verify(records, head)
             if not chain.intact:
                 return chain
             seals_now = {c.reference: concern_seal(c, kept) for c, kept in uow.concerns.all_for_audit()}
-            with closing(uow.audit.records()) as records:
-                return replace(chain, concern_problem=concern_mismatch(records, seals_now))
+        return replace(chain, concern_problem=concern_mismatch(records, seals_now))
 
 
 def reporter_label(raised_as: RaisedAs, actor: Actor) -> str:

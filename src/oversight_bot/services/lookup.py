@@ -237,14 +237,16 @@ class OrganisationIndex:
         top = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         anchored = self._with_known_words(normal)
-        if top.score >= TYPO_RESOLVES and top.score - runner_up >= TYPO_MARGIN and top.ods_code in anchored:
+        fits = anchored is None or top.ods_code in anchored
+        if top.score >= TYPO_RESOLVES and top.score - runner_up >= TYPO_MARGIN and fits:
             return self._resolved(query, self.by_code[top.ods_code], "typo")
         choices = tuple(c for c in ranked if c.score >= CHOICE_SCORE)[:MAX_CANDIDATES]
-        if top.ods_code not in anchored:
+        if not fits:
             # The best guess lacks a word the user typed correctly: offer it beside the names
             # that have that word, and let the user say which was meant.
             offered = {c.ods_code for c in choices}
-            ranked_having = self._rank(query, (self.by_code[code] for code in anchored or self._with_rarest(normal)))
+            having_words = anchored or self._with_rarest(normal)
+            ranked_having = self._rank(query, (self.by_code[code] for code in having_words))
             having = [c for c in ranked_having if c.ods_code not in offered]
             choices = (*choices[: MAX_CANDIDATES - 2], *having[:2]) if having else choices
             if choices:
@@ -254,11 +256,11 @@ class OrganisationIndex:
         suggestions = tuple(c for c in ranked if c.score >= SUGGESTION_SCORE)[:3]
         return LookupResult(LookupStatus.NOT_FOUND, query, candidates=suggestions)
 
-    def _with_known_words(self, normal: str) -> set[str]:
-        """Organisations whose names hold every query word that some name really has (all of
-        them, when the query has no such word)."""
+    def _with_known_words(self, normal: str) -> set[str] | None:
+        """Organisations whose names hold every query word that some name really has; None (any
+        organisation) when the query has no such word."""
         known = [t for t in self._significant(normal) if t in self.by_word]
-        return self._all_words(known, lambda word: self.by_word[word]) if known else set(self.by_code)
+        return self._all_words(known, lambda word: self.by_word[word]) if known else None
 
     def _with_rarest(self, normal: str) -> set[str]:
         """Organisations with any of the query's telling real words: words few names share

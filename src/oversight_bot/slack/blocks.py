@@ -72,11 +72,14 @@ def escaped_pieces(text: str, limit: int) -> list[str]:
     return pieces
 
 
+ESCAPED_SIZE = {"&": len("&amp;"), "<": len("&lt;"), ">": len("&gt;")}
+
+
 def _fitting(text: str, limit: int) -> int:
     """How many characters of `text` fit in `limit` once escaped."""
     size = 0
     for index, character in enumerate(text):
-        size += len(escape(character))
+        size += ESCAPED_SIZE.get(character, 1)
         if size > limit:
             return index
     return len(text)
