@@ -58,7 +58,7 @@ def synthetic_first_release(path: Path, providers: int, rng: random.Random) -> i
     writer.writerow(FIRST_RELEASE_COLUMNS)
     rows = 0
     for n in range(providers):
-        code, name, region = f"P{n:05d}", f"Synthetic Provider {n} NHS Trust", REGIONS[n % len(REGIONS)]
+        code, name, region = _code(n), f"Synthetic Provider {n} NHS Trust", REGIONS[n % len(REGIONS)]
         head = [region, "Acute trust", "Acute - Large", code, name]
         writer.writerow([*head, "Access to services", "Elective care", "OF0003", "Waits over 52 weeks", "Jun-25",
                          "percent", f"{rng.uniform(0, 9):.2f}", "2.4", "1.33", "3.32", f"{n % 134 + 1}.0"])  # fmt: skip
@@ -75,6 +75,16 @@ def synthetic_first_release(path: Path, providers: int, rng: random.Random) -> i
         rows += 1 + len(SCORES) + len(summary)
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
     return rows
+
+
+def _code(n: int) -> str:
+    """A made-up ODS-shaped code: Z and four base-36 characters (ODS codes run to 5 characters)."""
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    text = ""
+    for _ in range(4):
+        n, rest = divmod(n, 36)
+        text = digits[rest] + text
+    return "Z" + text
 
 
 def main() -> None:

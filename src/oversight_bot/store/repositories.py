@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from oversight_bot.domain.assessments import Assessment, Basis, Disagreement
@@ -83,6 +83,9 @@ class SqlAlchemyMetricRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._loaded: dict[tuple[type[Any], tuple[Any, ...]], Any] = {}
+        # New rows, written together by `write_pending` (one INSERT per table, not one ORM object
+        # per row: a quarter of 50,000 providers brings a million of them).
+        self._pending: dict[type[Any], dict[tuple[Any, ...], dict[str, Any]]] = {}
 
     def catalogue(self) -> dict[str, MetricInfo]:
         return {row.metric_id: mapping.info_from_row(row) for row in self.session.scalars(select(MetricRow))}
@@ -122,12 +125,24 @@ class SqlAlchemyMetricRepository:
     def _upsert(self, table: type[Any], key: tuple[Any, ...], fields: dict[str, Any]) -> None:
         row = self._loaded.get((table, key))
         if row is None:
-            row = table(**fields)
-            self.session.add(row)
-            self._loaded[(table, key)] = row
+            self._pending.setdefault(table, {})[key] = fields
             return
         for name, value in fields.items():
             setattr(row, name, value)
+
+    def write_pending(self) -> None:
+        write_in_bulk(self.session, self._pending)
+
+
+def write_in_bulk(session: Session, pending: dict[type[Any], dict[tuple[Any, ...], dict[str, Any]]]) -> None:
+    """Insert new rows table by table (executemany), after the session's own pending objects."""
+    if not any(pending.values()):
+        return
+    session.flush()
+    for table, rows in pending.items():
+        if rows:
+            session.execute(insert(table), list(rows.values()))
+    pending.clear()
 
 
 def _primary_key(row: Any) -> tuple[Any, ...]:
@@ -144,6 +159,7 @@ class SqlAlchemyAssessmentRepository:
         self.session = session
         self._loaded: dict[AssessmentKey, AssessmentRow] = {}
         self._quarters_read: set[Quarter] = set()
+        self._pending: dict[type[Any], dict[tuple[Any, ...], dict[str, Any]]] = {AssessmentRow: {}}
 
     def in_quarters(self, quarters: Collection[Quarter]) -> dict[AssessmentKey, Assessment]:
         rows = self.session.scalars(select(AssessmentRow).where(AssessmentRow.quarter.in_(quarters)))
@@ -180,21 +196,23 @@ class SqlAlchemyAssessmentRepository:
             "updated_at": at,
         }
         key = (assessment.ods_code, assessment.quarter, assessment.basis)
-        row = (
-            self._loaded.get(key)
-            or self.session.scalars(select(AssessmentRow).filter_by(**_key_filter(assessment))).one_or_none()
-        )
+        row = self._loaded.get(key)
+        if row is None and assessment.quarter not in self._quarters_read:  # a quarter read whole has no other rows
+            row = self.session.scalars(select(AssessmentRow).filter_by(**_key_filter(assessment))).one_or_none()
         if row is None:
-            row = AssessmentRow(**fields)
-            self.session.add(row)
-            self._loaded[key] = row
+            self._pending[AssessmentRow][key] = fields
             return
         for name, value in fields.items():
             setattr(row, name, value)
 
+    def write_pending(self) -> None:
+        write_in_bulk(self.session, self._pending)
+        self._pending[AssessmentRow] = {}
+
     def delete(self, key: AssessmentKey) -> None:
         code, quarter, basis = key
         self._loaded.pop(key, None)
+        self._pending[AssessmentRow].pop(key, None)
         condition = (AssessmentRow.ods_code == code) & (AssessmentRow.quarter == quarter)
         self.session.execute(delete(AssessmentRow).where(condition, AssessmentRow.basis == basis.value))
 
