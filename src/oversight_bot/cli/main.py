@@ -22,8 +22,8 @@ from oversight_bot.bootstrap import (
     Application,
     build,
     delivery_worker,
-    healthy,
     slack_app,
+    slack_http_app,
     slack_notifier,
     sole_sqlite_worker,
     teams_notifier,
@@ -104,7 +104,7 @@ def main() -> None:
 @contextmanager
 def application(prepare_store: bool = True) -> Iterator[Application]:
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, json_lines=settings.log_format == "json")
     app = build(settings, prepare_store=prepare_store)
     try:
         yield app
@@ -216,11 +216,16 @@ def _serve_socket_mode(app: Application) -> None:
 
 
 def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
+    web_app = slack_http_app(app)  # refuses a missing signing secret before anything is said
     err.print(f"Slack: HTTP mode on http://{host}:{port}/slack/events (Ctrl-C to stop).", markup=False)
     if workers > 1:
-        http.serve_workers("oversight_bot.bootstrap:slack_http_app_from_environment", host, port, workers)
-    else:
-        http.serve(http.create_http_app(slack_app(app, socket_mode=False), healthy(app)), host, port)
+        # The store is prepared; the light supervisor (standard library only) takes this process
+        # over and starts the workers, each building its own app (serving/supervisor.py).
+        app.close()
+        supervisor = [sys.executable, "-m", "oversight_bot.serving.supervisor"]
+        os.execv(sys.executable, [*supervisor, "--host", host, "--port", str(port), "--workers", str(workers)])
+    app.segments.refresh()  # the first read model, before the first request
+    http.serve(web_app, host, port)
 
 
 def _serve_teams(app: Application, host: str, port: int) -> None:
