@@ -66,6 +66,8 @@ def create_http_app(slack_app: App, serving: HttpServing) -> Starlette:
         started = time.perf_counter()
         outcome, response = await answer(request)
         metrics.observe_request(SURFACE, outcome, time.perf_counter() - started)
+        if serving.before_metrics is not None:  # every worker's gauges current, whichever is scraped
+            serving.before_metrics()
         return response
 
     async def answer(request: Request) -> tuple[str, Response]:
