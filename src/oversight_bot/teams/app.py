@@ -19,7 +19,6 @@ from typing import Any
 
 from aiohttp import web
 from microsoft_agents.activity import Activity
-from microsoft_agents.authentication.msal import MsalAuth
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
 from microsoft_agents.hosting.core import (
     AccessTokenProviderBase,
@@ -36,6 +35,7 @@ from oversight_bot.errors import ConfigurationError
 from oversight_bot.logs import error_frames
 from oversight_bot.serving import metrics
 from oversight_bot.teams.agent import TeamsAgent
+from oversight_bot.teams.network import BoundedMsalAuth, bound_signing_key_fetches
 
 logger = logging.getLogger(__name__)
 # The SDK keeps its state under plain string keys on aiohttp's request, which aiohttp warns about.
@@ -83,7 +83,7 @@ def token_provider_for(settings: Settings, configuration: AgentAuthConfiguration
     when anonymous calls are allowed (the Agents Playground needs none)."""
     if settings.teams_app_id is None:
         return _no_outbound_token()
-    return MsalAuth(configuration or auth_configuration(settings))
+    return BoundedMsalAuth(configuration or auth_configuration(settings))
 
 
 def build_teams_web_app(
@@ -94,6 +94,7 @@ def build_teams_web_app(
     ready: Readiness | None = None,
 ) -> web.Application:
     configuration = auth_configuration(settings)
+    bound_signing_key_fetches()  # a black-holed key server refuses a token in seconds (teams/network.py)
     provider = token_provider or token_provider_for(settings, configuration)
     connections = ConnectionManager(
         provider_factory=lambda _: provider, connections_configurations={"SERVICE_CONNECTION": configuration}
