@@ -101,15 +101,17 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
     session_factory = make_session_factory(engine)
     frameworks = read_frameworks(settings.frameworks_path, settings.nof2026_thresholds)
 
+    key = audit_key(settings)
+
     def uow() -> UnitOfWork:
-        return SqlAlchemyUnitOfWork(session_factory)
+        return SqlAlchemyUnitOfWork(session_factory, key)
 
     clock = SystemClock()
     segments = SegmentService(SqlAlchemySnapshotSource(engine, session_factory), frameworks)
     importer = Importer(uow, clock, frameworks, after_commit=segments.invalidate)
     access = Access(access_rules(settings), directory(settings, engine))
     subscriptions = SubscriptionService(uow, clock, access)
-    concerns = ConcernService(uow, clock, access, flag_rules(settings))
+    concerns = ConcernService(uow, clock, access, flag_rules(settings), audit_key=key)
     subscribing = Subscribing(subscriptions, ZoneInfo(settings.digest_time_zone))
     conversation = Conversation(segments, subscribing, Concerning(concerns), access)
     app = Application(
@@ -141,6 +143,21 @@ def access_rules(settings: Settings) -> AccessRules:
         return AccessRules(members, SubscriptionPolicy(policy), group or None)
     except ValueError:
         raise ConfigurationError("OVERSIGHT_SUBSCRIPTION_CHANGES is anyone, admins or group:<id or role>") from None
+
+
+AUDIT_KEY_MIN = 32
+
+
+def audit_key(settings: Settings) -> bytes | None:
+    if settings.audit_key is None:
+        return None
+    key = settings.audit_key.get_secret_value()
+    if len(key) < AUDIT_KEY_MIN:
+        raise ConfigurationError(
+            f"OVERSIGHT_AUDIT_KEY must be at least {AUDIT_KEY_MIN} characters; make one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        )
+    return key.encode()
 
 
 def flag_rules(settings: Settings) -> list[FlagRule]:

@@ -48,6 +48,7 @@ from oversight_bot.services.imports import ImportReport
 from oversight_bot.services.nof_check import check_release
 from oversight_bot.slack import http, socket_mode
 from oversight_bot.store import schema
+from oversight_bot.store.anchors import last_anchor, write_anchor
 
 CONNECT_HINT = (
     "No chat platform configured, so this is the terminal console. To connect Slack, set "
@@ -456,16 +457,50 @@ def db_status() -> None:
         out.print(f"Database at {current or 'no schema'}; latest {head}: {state}.", markup=False)
 
 
-@audit_cli.command("verify")
-def audit_verify(json: Json = False) -> None:
-    """Check every link of the audit trail; name the first broken one (exit status 1)."""
+AnchorFile = Annotated[
+    Path | None, typer.Option("--anchor-file", help="Default: OVERSIGHT_AUDIT_ANCHOR_FILE.", dir_okay=False)
+]
+
+
+def _anchor_file(app: Application, given: Path | None) -> Path | None:
+    return given or app.settings.audit_anchor_file
+
+
+@audit_cli.command("anchor")
+def audit_anchor(anchor_file: AnchorFile = None) -> None:
+    """Write the chain's head to the anchor file, outside the database's reach (run it from cron)."""
     with application() as app:
-        result = app.concerns.verify_audit()
+        path = _anchor_file(app, anchor_file)
+        if path is None:
+            raise ConfigurationError(
+                "`audit anchor` needs OVERSIGHT_AUDIT_ANCHOR_FILE (or --anchor-file): a file on storage the "
+                "database's users cannot write, e.g. /var/lib/oversight-anchors/audit.jsonl"
+            )
+        anchor = write_anchor(path, app.concerns.audit_head())
+    keyed = "keyed" if anchor.keyed_from is not None else "NOT keyed (set OVERSIGHT_AUDIT_KEY)"
+    out.print(f"Anchored record {anchor.seq} ({anchor.hash}) at {anchor.at} in {path}; the chain is {keyed}.",
+              markup=False)  # fmt: skip
+
+
+@audit_cli.command("verify")
+def audit_verify(json: Json = False, anchor_file: AnchorFile = None) -> None:
+    """Check every link of the audit trail, and against the last anchor; name the first broken
+    one (exit status 1)."""
+    with application() as app:
+        path = _anchor_file(app, anchor_file)
+        anchor = last_anchor(path) if path else None
+        result = app.concerns.verify_audit(anchor)
     if json:
         emit_json(dataclasses.asdict(result) | {"intact": result.intact})
     elif result.intact:
         out.print(f"Audit trail intact: {result.checked} record(s). Head hash {result.head_hash}.", markup=False)
         out.print("Every concern is as the audit trail last recorded it.", markup=False)
+        if result.anchored is not None:
+            out.print(f"Record {result.anchored} is as the last anchor saw it.", markup=False)
+        if not result.keyed:
+            err.print(
+                "The chain is not keyed: set OVERSIGHT_AUDIT_KEY (docs/concerns.md).", style="yellow", markup=False
+            )
     elif result.concern_problem:
         err.print(
             f"Audit trail intact ({result.checked} record(s)), but a CONCERN DOES NOT MATCH IT: "

@@ -20,7 +20,16 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from oversight_bot.domain.audit import AuditEntry, AuditRecord, Verification, concern_mismatch, concern_seal, verify
+from oversight_bot.domain.audit import (
+    Anchor,
+    AuditEntry,
+    AuditRecord,
+    ChainHead,
+    Verification,
+    concern_mismatch,
+    concern_seal,
+    verify,
+)
 from oversight_bot.domain.concerns import (
     Category,
     Concern,
@@ -96,12 +105,18 @@ def submission_key(platform: str, form_id: str) -> str:
 
 class ConcernService:
     def __init__(
-        self, uow: Callable[[], UnitOfWork], clock: Clock, access: Access, flag_rules: Iterable[FlagRule] = ()
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        access: Access,
+        flag_rules: Iterable[FlagRule] = (),
+        audit_key: bytes | None = None,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.access = access
         self.flag_rules = tuple(flag_rules)
+        self.audit_key = audit_key  # the chain's HMAC key (configuration, never the database)
         self._counts: tuple[float, dict[str, int]] | None = None
         self._counts_lock = threading.Lock()
         self._counting = False
@@ -280,19 +295,25 @@ class ConcernService:
             uow.commit()
         return [c.reference for c in expired]
 
+    def audit_head(self) -> ChainHead:
+        """The chain's head, for `oversight audit anchor` to write down outside the database."""
+        with self.uow() as uow:
+            return uow.audit.head()
+
     def audit_records(self, reference: str | None = None, limit: int = 50) -> list[AuditRecord]:
         """The newest records, perhaps about one concern (for the operator's command line)."""
         with self.uow() as uow:
             records = [r for r in uow.audit.records() if reference is None or r.entry.reference == reference]
         return records[-limit:][::-1]
 
-    def verify_audit(self) -> Verification:
-        """The chain, link by link; then, if it holds, every concern against its last seal."""
+    def verify_audit(self, anchor: Anchor | None = None) -> Verification:
+        """The chain, link by link (against the last anchor, if one is given); then, if it holds,
+        every concern against its last seal."""
         with self.uow() as uow:
             head = uow.audit.head()
             with closing(uow.audit.records()) as reading:
                 records = list(reading)  # read once: the chain, then the seals
-            chain = verify(records, head)
+            chain = verify(records, head, self.audit_key, anchor)
             if not chain.intact:
                 return chain
             seals_now = {c.reference: concern_seal(c, kept) for c, kept in uow.concerns.all_for_audit()}
