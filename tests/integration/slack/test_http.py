@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 
@@ -104,3 +105,20 @@ def test_fuzzed_text_over_http_never_causes_a_5xx(base_url: str, standin: SlackS
     response = post(base_url, body, signed_headers(body, content_type=FORM))
     assert response.status_code == 200
     assert "Traceback" not in response.text
+
+
+def test_metrics_count_requests_by_outcome_and_report_the_read_model(base_url: str, standin: SlackStandIn) -> None:
+    def count(page: str, outcome: str) -> float:
+        found = re.search(rf'oversight_requests_total{{outcome="{outcome}",surface="slack"}} ([\d.]+)', page)
+        return float(found.group(1)) if found else 0.0
+
+    before = httpx.get(f"{base_url}/metrics").text
+    body = slash_command("/segment", "RWR", response_url=standin.response_url())
+    post(base_url, body, signed_headers(body, content_type=FORM))
+    post(base_url, body, {"content-type": FORM})
+    page = httpx.get(f"{base_url}/metrics")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/plain")
+    assert count(page.text, "answered") == count(before, "answered") + 1
+    assert count(page.text, "unsigned") == count(before, "unsigned") + 1
+    assert re.search(r"^oversight_read_model_version [1-9]", page.text, re.MULTILINE)
+    assert "oversight_store_statement_seconds_bucket" in page.text and "oversight_request_seconds_bucket" in page.text
