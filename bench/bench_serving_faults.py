@@ -92,12 +92,9 @@ def main() -> None:
         server.wait(timeout=30)
     ms = lambda seconds: f"{seconds * 1000:.1f} ms"  # noqa: E731
     print(f"SQLite write lock held throughout; 4 clients sending /oversight subscribe meanwhile ({len(writes)} sent)")
-    print(
-        f"/healthz   n={SAMPLES}  p50 {ms(common.percentile(health, 0.5))}  p99 {ms(common.percentile(health, 0.99))}  max {ms(max(health))}"
-    )
-    print(
-        f"/segment   n={SAMPLES}  p50 {ms(common.percentile(segment, 0.5))}  p99 {ms(common.percentile(segment, 0.99))}  max {ms(max(segment))}"
-    )
+    for label, samples in (("/healthz", health), ("/segment", segment)):
+        p50, p99 = common.percentile(samples, 0.5), common.percentile(samples, 0.99)
+        print(f"{label:<10} n={SAMPLES}  p50 {ms(p50)}  p99 {ms(p99)}  max {ms(max(samples))}")
     slowest = max(w[0] for w in writes)
     print(f"subscribe (must write): slowest answer {ms(slowest)}; answered: {sorted({w[1] for w in writes})}")
     print("goal: /healthz p99 under 50 ms; /segment unaffected; writes answered 'try again' inside Slack's 3 s")
