@@ -43,6 +43,7 @@ from oversight_bot.domain.subscriptions import (
 from oversight_bot.services.alerts import ClaimedGroup, EventRecord, Failed, NewDelivery, Outcome, RateLimited, Sent
 from oversight_bot.services.ports import Clock, UnitOfWork
 from oversight_bot.services.segments import SegmentReader, SegmentService
+from oversight_bot.serving import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +205,7 @@ class DeliveryWorker:
             ",".join(map(str, group.delivery_ids)),
             type(outcome).__name__,
         )
+        metrics.DELIVERIES.labels(type(outcome).__name__.lower()).inc()
         self._record(group, outcome, answered=self.clock.now())
 
     def _wait_for_turn(self, group: ClaimedGroup) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator
 from datetime import datetime
 
@@ -10,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from oversight_bot.domain.audit import AuditEntry, AuditRecord, ChainHead, chain_hash
 from oversight_bot.domain.concerns import Category, Concern, RaisedAs, Severity, Status, reference_for
-from oversight_bot.errors import ConfigurationError
+from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.concerns import Reporter
 from oversight_bot.store.tables import AuditHeadRow, AuditRecordRow, ConcernReporterRow, ConcernRow
+
+logger = logging.getLogger(__name__)
 
 
 def concern_from_row(row: ConcernRow) -> Concern:
@@ -146,7 +149,9 @@ class SqlAlchemyAuditLog:
         if head.keyed_from is None and self.key is not None:
             head.keyed_from = seq
         if head.keyed_from is not None and self.key is None:
-            raise ConfigurationError("the audit trail is keyed: set OVERSIGHT_AUDIT_KEY to the key it was keyed with")
+            # Answered like a store that is down, so that the user is given their words back.
+            logger.error("the audit trail is keyed but OVERSIGHT_AUDIT_KEY is not set: nothing can be recorded")
+            raise StoreUnavailable("the audit trail is keyed: set OVERSIGHT_AUDIT_KEY to the key it was keyed with")
         digest = chain_hash(head.hash, entry, seq, self.key if head.keyed_from is not None else None)
         self.session.add(
             AuditRecordRow(
