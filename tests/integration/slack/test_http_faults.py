@@ -32,6 +32,8 @@ DEADLINE_S = 0.4  # shorter than SQLite's 1 s wait for a lock, so a locked store
 
 @pytest.fixture
 def base_url(oversight: Application) -> Iterator[str]:
+    oversight.segments.refresh()  # as `oversight serve` does: the read model before the first request
+    oversight.concerns.open_count("RR8")
     with serving(slack_http_app(oversight, Offload(deadline_s=DEADLINE_S))) as url:
         yield url
 
@@ -179,8 +181,9 @@ def timed_get(url: str) -> tuple[httpx.Response, float]:
 def test_a_locked_store_slows_only_the_requests_that_write(
     oversight: Application, standin: SlackStandIn, locked_store: sqlite3.Connection
 ) -> None:
+    oversight.segments.refresh()
+    oversight.concerns.open_count("RR8")
     with serving(slack_http_app(oversight, Offload(deadline_s=DEADLINE_S))) as url:
-        oversight.segments.refresh()
         write = slash_command("/oversight", "subscribe RWR", response_url=standin.response_url())
         started = time.perf_counter()
         with httpx.Client(timeout=10) as client:
