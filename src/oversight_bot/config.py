@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     # Answers warn when the quarter they show ended more than this many months ago (docs/data.md).
     stale_after_months: int = Field(default=6, ge=1, le=60)
     log_level: str = "WARNING"
+    # "text" (one escaped line per record) or "json" (one JSON object per line, for log shippers).
+    log_format: str = "text"
+    # The audit chain's HMAC key (at least 32 characters; docs/concerns.md): kept out of the
+    # database, so that someone who can write to it cannot forge or re-hash records. Unset: the
+    # chain is SHA-256 only, which shows edits but not a careful forger's appends.
+    audit_key: SecretStr | None = None
+    # Where `oversight audit anchor` records the chain's head, outside the database's reach.
+    audit_anchor_file: Path | None = None
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None

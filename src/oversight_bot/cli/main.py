@@ -22,8 +22,8 @@ from oversight_bot.bootstrap import (
     Application,
     build,
     delivery_worker,
-    healthy,
     slack_app,
+    slack_http_app,
     slack_notifier,
     sole_sqlite_worker,
     teams_notifier,
@@ -50,6 +50,7 @@ from oversight_bot.services.nof_check import check_release
 from oversight_bot.services.releases import Publication
 from oversight_bot.slack import http, socket_mode
 from oversight_bot.store import schema
+from oversight_bot.store.anchors import last_anchor, write_anchor
 
 CONNECT_HINT = (
     "No chat platform configured, so this is the terminal console. To connect Slack, set "
@@ -106,7 +107,7 @@ def main() -> None:
 @contextmanager
 def application(prepare_store: bool = True) -> Iterator[Application]:
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, json_lines=settings.log_format == "json")
     app = build(settings, prepare_store=prepare_store)
     try:
         yield app
@@ -218,11 +219,16 @@ def _serve_socket_mode(app: Application) -> None:
 
 
 def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
+    web_app = slack_http_app(app)  # refuses a missing signing secret before anything is said
     err.print(f"Slack: HTTP mode on http://{host}:{port}/slack/events (Ctrl-C to stop).", markup=False)
     if workers > 1:
-        http.serve_workers("oversight_bot.bootstrap:slack_http_app_from_environment", host, port, workers)
-    else:
-        http.serve(http.create_http_app(slack_app(app, socket_mode=False), healthy(app)), host, port)
+        # The store is prepared; the light supervisor (standard library only) takes this process
+        # over and starts the workers, each building its own app (serving/supervisor.py).
+        app.close()
+        supervisor = [sys.executable, "-m", "oversight_bot.serving.supervisor"]
+        os.execv(sys.executable, [*supervisor, "--host", host, "--port", str(port), "--workers", str(workers)])
+    app.segments.refresh()  # the first read model, before the first request
+    http.serve(web_app, host, port)
 
 
 def _serve_teams(app: Application, host: str, port: int) -> None:
@@ -498,16 +504,50 @@ def db_status() -> None:
         out.print(f"Database at {current or 'no schema'}; latest {head}: {state}.", markup=False)
 
 
-@audit_cli.command("verify")
-def audit_verify(json: Json = False) -> None:
-    """Check every link of the audit trail; name the first broken one (exit status 1)."""
+AnchorFile = Annotated[
+    Path | None, typer.Option("--anchor-file", help="Default: OVERSIGHT_AUDIT_ANCHOR_FILE.", dir_okay=False)
+]
+
+
+def _anchor_file(app: Application, given: Path | None) -> Path | None:
+    return given or app.settings.audit_anchor_file
+
+
+@audit_cli.command("anchor")
+def audit_anchor(anchor_file: AnchorFile = None) -> None:
+    """Write the chain's head to the anchor file, outside the database's reach (run it from cron)."""
     with application() as app:
-        result = app.concerns.verify_audit()
+        path = _anchor_file(app, anchor_file)
+        if path is None:
+            raise ConfigurationError(
+                "`audit anchor` needs OVERSIGHT_AUDIT_ANCHOR_FILE (or --anchor-file): a file on storage the "
+                "database's users cannot write, e.g. /var/lib/oversight-anchors/audit.jsonl"
+            )
+        anchor = write_anchor(path, app.concerns.audit_head())
+    keyed = "keyed" if anchor.keyed_from is not None else "NOT keyed (set OVERSIGHT_AUDIT_KEY)"
+    out.print(f"Anchored record {anchor.seq} ({anchor.hash}) at {anchor.at} in {path}; the chain is {keyed}.",
+              markup=False)  # fmt: skip
+
+
+@audit_cli.command("verify")
+def audit_verify(json: Json = False, anchor_file: AnchorFile = None) -> None:
+    """Check every link of the audit trail, and against the last anchor; name the first broken
+    one (exit status 1)."""
+    with application() as app:
+        path = _anchor_file(app, anchor_file)
+        anchor = last_anchor(path) if path else None
+        result = app.concerns.verify_audit(anchor)
     if json:
         emit_json(dataclasses.asdict(result) | {"intact": result.intact})
     elif result.intact:
         out.print(f"Audit trail intact: {result.checked} record(s). Head hash {result.head_hash}.", markup=False)
         out.print("Every concern is as the audit trail last recorded it.", markup=False)
+        if result.anchored is not None:
+            out.print(f"Record {result.anchored} is as the last anchor saw it.", markup=False)
+        if not result.keyed:
+            err.print(
+                "The chain is not keyed: set OVERSIGHT_AUDIT_KEY (docs/concerns.md).", style="yellow", markup=False
+            )
     elif result.concern_problem:
         err.print(
             f"Audit trail intact ({result.checked} record(s)), but a CONCERN DOES NOT MATCH IT: "
