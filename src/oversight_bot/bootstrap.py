@@ -35,7 +35,7 @@ from oversight_bot.logs import guard_library_loggers
 from oversight_bot.services.access import Access, AccessRules, Directory, NoGroups, Role, SubscriptionPolicy
 from oversight_bot.services.concerns import ConcernService
 from oversight_bot.services.imports import Importer, ImportReport
-from oversight_bot.services.ports import UnitOfWork
+from oversight_bot.services.ports import Clock, UnitOfWork
 from oversight_bot.services.seeding import SeedReaders, seed
 from oversight_bot.services.segments import SegmentService
 from oversight_bot.services.subscriptions import SubscriptionService
@@ -84,30 +84,42 @@ class Application:
     concerns: ConcernService
     conversation: Conversation
     uow: Callable[[], UnitOfWork]
-    clock: SystemClock
+    clock: Clock
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def build(settings: Settings, *, prepare_store: bool = True) -> Application:
-    """Wire the application; by default bring the schema up to date and seed an empty store."""
+def build(
+    settings: Settings,
+    *,
+    prepare_store: bool = True,
+    clock: Clock | None = None,
+    uow: Callable[[], UnitOfWork] | None = None,
+    directory: Directory | None = None,
+) -> Application:
+    """Wire the application; by default bring the schema up to date and seed an empty store.
+
+    Tests and benchmarks wire the real thing with one call, replacing only what they must: the
+    clock (a fake one they move), the unit of work (in-memory fakes), the directory of groups.
+    """
     guard_library_loggers()  # whoever configured logging, library loggers never print bodies
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     frameworks = read_frameworks(settings.frameworks_path, settings.nof2026_thresholds)
 
-    def uow() -> UnitOfWork:
+    def sqlalchemy_uow() -> UnitOfWork:
         return SqlAlchemyUnitOfWork(session_factory)
 
-    clock = SystemClock()
+    uow = uow or sqlalchemy_uow
+    clock = clock or SystemClock()
     segments = SegmentService(SqlAlchemySnapshotSource(engine, session_factory), frameworks)
     importer = Importer(uow, clock, frameworks, after_commit=segments.invalidate)
-    access = Access(access_rules(settings), directory(settings, engine))
+    access = Access(access_rules(settings), directory or groups_directory(settings, engine))
     subscriptions = SubscriptionService(uow, clock, access)
     concerns = ConcernService(uow, clock, access, flag_rules(settings))
     subscribing = Subscribing(subscriptions, ZoneInfo(settings.digest_time_zone))
-    conversation = Conversation(segments, subscribing, Concerning(concerns), access)
+    conversation = Conversation(segments, subscribing, Concerning(concerns, segments), access)
     app = Application(
         settings,
         engine,
@@ -150,7 +162,7 @@ def flag_rules(settings: Settings) -> list[FlagRule]:
     return rules
 
 
-def directory(settings: Settings, engine: Engine) -> Directory:
+def groups_directory(settings: Settings, engine: Engine) -> Directory:
     if not settings.slack_configured:
         return NoGroups()
     return SlackDirectory(settings.slack_api_url, slack_tokens(settings, engine))
@@ -214,7 +226,7 @@ def healthy(app: Application) -> Callable[[], bool]:
 
 
 def slack_app(app: Application, *, socket_mode: bool) -> App:
-    return build_slack_app(app.settings, app.conversation, app.engine, socket_mode=socket_mode, concerns=app.concerns)
+    return build_slack_app(app.settings, app.conversation, app.engine, socket_mode=socket_mode)
 
 
 # Teams: the Agents SDK takes most of a second to import, so it is imported only when Teams is used.
@@ -225,7 +237,8 @@ def teams_agent(app: Application) -> TeamsAgent:
     from oversight_bot.teams.agent import TeamsAgent
 
     addresses = SqlAlchemyConversationAddresses(app.session_factory)
-    return TeamsAgent(app.conversation, app.concerns, app.subscriptions, addresses, now=app.clock.now)
+    concerning = Concerning(app.concerns, app.segments)
+    return TeamsAgent(app.conversation, concerning, app.subscriptions, addresses, now=app.clock.now)
 
 
 def teams_web_app(app: Application, tokens: AccessTokenProviderBase | None = None) -> web.Application:

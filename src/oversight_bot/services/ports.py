@@ -6,8 +6,9 @@ from collections.abc import Collection, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import Any, Protocol, Self
 
+from oversight_bot.domain.actors import Reporter
 from oversight_bot.domain.assessments import Assessment, Basis, Disagreement
 from oversight_bot.domain.audit import AuditEntry, AuditRecord
 from oversight_bot.domain.concerns import Concern, Status
@@ -17,9 +18,6 @@ from oversight_bot.domain.organisations import Organisation
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.subscriptions import ChannelSettings, Destination, Subscription, Target
 from oversight_bot.services.alerts import ClaimedGroup, DeliveryInfo, EventRecord, NewDelivery
-
-if TYPE_CHECKING:
-    from oversight_bot.services.concerns import Reporter
 
 AssessmentKey = tuple[str, Quarter, Basis]
 MetricKey = tuple[str, Quarter, str]

@@ -31,7 +31,6 @@ from oversight_bot.chat.handle import Conversation
 from oversight_bot.config import Settings
 from oversight_bot.errors import ConfigurationError
 from oversight_bot.logs import error_frames
-from oversight_bot.services.concerns import ConcernService
 from oversight_bot.slack import concern_listeners, listeners
 from oversight_bot.slack.authorize import SingleWorkspaceAuthorize
 
@@ -62,7 +61,6 @@ def build_slack_app(
     engine: Engine | None = None,
     *,
     socket_mode: bool = False,
-    concerns: ConcernService | None = None,
 ) -> App:
     client = web_client(settings)
     options: dict[str, Any] = {
@@ -91,8 +89,8 @@ def build_slack_app(
         app.use(ReplayGuard())
     app.error(answer_unexpected_error)
     listeners.register(app, conversation)
-    if concerns is not None:
-        concern_listeners.register(app, conversation, concerns)
+    if conversation.concerning is not None:
+        concern_listeners.register(app, conversation, conversation.concerning)
     return app
 
 

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from oversight_bot.domain.actors import Reporter
 from oversight_bot.domain.audit import AuditEntry, AuditRecord, chain_hash
 from oversight_bot.domain.concerns import Category, Concern, RaisedAs, Severity, Status, reference_for
-from oversight_bot.services.concerns import Reporter
 from oversight_bot.store.tables import AuditHeadRow, AuditRecordRow, ConcernReporterRow, ConcernRow
 
 

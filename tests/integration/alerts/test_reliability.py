@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from oversight_bot.bootstrap import Application, slack_notifier
 from oversight_bot.delivery.worker import DeliveryWorker, WorkerSettings
+from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.subscriptions import Destination, Target, TargetKind
-from oversight_bot.services.access import Actor
 from oversight_bot.store.tables import AlertDeliveryRow
 from tests.fakes import FakeClock
 from tests.integration.alerts.conftest import ADMIN_CHANNEL, ALL, CHANNEL, drain, import_q2, subscribe, worker_for

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from oversight_bot.bootstrap import Application
-from oversight_bot.services.access import Actor
+from oversight_bot.domain.actors import Actor
 from oversight_bot.store.tables import AuditRecordRow
 from tests.integration.concerns.conftest import answers, counts
 from tests.integration.concerns.test_slack_form import NOTHING, database_text, held_exclusively
