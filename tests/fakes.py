@@ -243,7 +243,7 @@ class InMemoryUnitOfWork:
 
     @property
     def outbox(self) -> ports.Outbox:
-        return InMemoryOutbox(self._tables)  # type: ignore[return-value]  # events only from imports
+        return InMemoryOutbox(self._tables)
 
     @property
     def subscriptions(self) -> ports.SubscriptionRepository:

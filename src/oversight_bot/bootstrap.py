@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -225,8 +226,11 @@ def healthy(app: Application) -> Callable[[], bool]:
     return check
 
 
-def slack_app(app: Application, *, socket_mode: bool) -> App:
-    return build_slack_app(app.settings, app.conversation, app.engine, socket_mode=socket_mode)
+def slack_app(app: Application, *, socket_mode: bool, listener_executor: Executor | None = None) -> App:
+    """The Bolt app; `listener_executor` runs its lazy listeners (tests wait on one of their own)."""
+    return build_slack_app(
+        app.settings, app.conversation, app.engine, socket_mode=socket_mode, listener_executor=listener_executor
+    )
 
 
 # Teams: the Agents SDK takes most of a second to import, so it is imported only when Teams is used.
@@ -238,7 +242,7 @@ def teams_agent(app: Application) -> TeamsAgent:
 
     addresses = SqlAlchemyConversationAddresses(app.session_factory)
     concerning = Concerning(app.concerns, app.segments)
-    return TeamsAgent(app.conversation, concerning, app.subscriptions, addresses, now=app.clock.now)
+    return TeamsAgent(app.conversation, concerning, addresses, now=app.clock.now)
 
 
 def teams_web_app(app: Application, tokens: AccessTokenProviderBase | None = None) -> web.Application:

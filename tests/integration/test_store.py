@@ -6,6 +6,7 @@ import csv
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -217,7 +218,7 @@ def test_upgrading_a_sqlite_store_in_use_keeps_its_subscriptions_and_deliveries(
     tables = MetaData()
     tables.reflect(engine)
     when = datetime(2026, 1, 1, tzinfo=UTC)
-    rows = {
+    rows: dict[str, dict[str, Any]] = {
         "organisations": {"ods_code": "RR8", "name": "Leeds Teaching Hospitals NHS Trust", "kind": "trust"},
         "outbox_events": {"id": 1, "kind": "segment_changed", "ods_code": "RR8", "payload": {}, "created_at": when},
         "subscriptions": {

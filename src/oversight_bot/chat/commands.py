@@ -135,7 +135,6 @@ class ShowHelp(Command):
 
 
 ORGANISATION_VERBS = {"segment": GetSegment, "why": ExplainSegment, "history": ShowHistory}
-PLATFORM_PREFIXES = ("oversight", "segment")
 _MENTION = re.compile(r"^\s*(<at>[^<]*</at>|@\S+)\s*", re.IGNORECASE)
 _OPTION = re.compile(r"\b(page|region|segment):\s*", re.IGNORECASE)
 

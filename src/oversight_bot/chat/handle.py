@@ -28,6 +28,8 @@ from oversight_bot.chat.concerning import PERSONAL_ONLY, Concerning, answers_pri
 from oversight_bot.chat.replies import Reply
 from oversight_bot.chat.subscribing import Subscribing
 from oversight_bot.domain.actors import Actor
+from oversight_bot.domain.organisations import display_name
+from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import Refused, StoreUnavailable
 from oversight_bot.services.access import Access
 from oversight_bot.services.lookup import LookupStatus
@@ -91,10 +93,15 @@ class Conversation:
         except StoreUnavailable:
             return wording.unavailable_reply()
 
+    def stop_alerts(self, destination: Destination, reason: str, *, whole_workspace: bool = False) -> int:
+        """The bot was removed from a channel, or a workspace uninstalled it: its alerts stop."""
+        return self.subscribing.stop(destination, reason, whole_workspace=whole_workspace) if self.subscribing else 0
+
     def suggest_organisations(self, typed: str) -> list[tuple[str, str]]:
-        """(ODS code, name) pairs for a typeahead; none when the store cannot be reached."""
+        """(ODS code, name) pairs for a typeahead, names as people write them (not the register's
+        capitals); none when the store cannot be reached."""
         try:
-            return self.segments.reader().suggest(typed)
+            return [(code, display_name(name)) for code, name in self.segments.reader().suggest(typed)]
         except StoreUnavailable:
             return []
 

@@ -26,6 +26,7 @@ from oversight_bot.domain.organisations import display_name
 from oversight_bot.domain.subscriptions import (
     DEFAULT_EVENTS,
     ChannelSettings,
+    Destination,
     EventKind,
     Filters,
     Subscription,
@@ -111,6 +112,10 @@ class Subscribing:
                 "Threading on", "Each organisation's alerts now follow in one thread in this channel.", actor
             )
         return _setting_reply("Threading off", "Each alert is now its own message in this channel.", actor)
+
+    def stop(self, destination: Destination, reason: str, *, whole_workspace: bool = False) -> int:
+        """The platform says the bot is gone from there: alerts stop, with the reason shown."""
+        return self.service.stop_destination(destination, reason, whole_workspace=whole_workspace)
 
 
 def resolve_target(text: str, reader: SegmentReader) -> Target | Reply:

@@ -61,4 +61,3 @@ _KINDS: dict[type[SegmentEvent], str] = {
     EnteredSegment5: "entered_segment_5",
     LeftSegment5: "left_segment_5",
 }
-EVENT_TYPES: dict[str, type[SegmentEvent]] = {kind: cls for cls, kind in _KINDS.items()}

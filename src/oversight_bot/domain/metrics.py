@@ -47,8 +47,3 @@ class DomainResult:
     domain: str
     score: Decimal | None
     segment: int | None
-
-
-def value_id_for(score_id: str) -> str:
-    """OF1005 scores the value OF0005: NHS England numbers a metric's score 1000 above its value."""
-    return "OF0" + score_id[3:]

@@ -34,10 +34,6 @@ class Quarter:
     def label(self) -> str:
         return f"Q{self.number} {self.year}/{(self.year + 1) % 100:02d}"
 
-    @property
-    def financial_year(self) -> str:
-        return f"{self.year}/{(self.year + 1) % 100:02d}"
-
     def previous(self) -> Quarter:
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Generator, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -100,7 +99,6 @@ class ImportLog(Protocol):
     def record(
         self, kind: str, source_name: str, sha256: str, rows: int, summary: dict[str, Any], at: datetime
     ) -> int: ...
-    def latest_id(self) -> int: ...
 
 
 class ConcernRepository(Protocol):
@@ -124,25 +122,6 @@ class AuditLog(Protocol):
     def head(self) -> tuple[int, str]:
         """The last record's number and hash, as kept beside the records."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class ConversationAddress:
-    """Where a Teams conversation can be reached unprompted (an alert): Teams gives each
-    conversation a service URL, and the bot needs it, the tenant and its own id to post there."""
-
-    conversation_id: str
-    service_url: str
-    tenant_id: str
-    bot_id: str
-    conversation_type: str  # "channel", "groupChat" or "personal"
-    team_id: str | None = None  # for a channel: its team, so that removing the bot from a team stops them all
-
-
-class ConversationAddresses(Protocol):
-    def remember(self, address: ConversationAddress, at: datetime) -> None: ...
-    def find(self, conversation_id: str) -> ConversationAddress | None: ...
-    def of_team(self, team_id: str) -> list[ConversationAddress]: ...
 
 
 class UnitOfWork(Protocol):

@@ -98,12 +98,13 @@ class SubscriptionService:
             uow.commit()
         return updated
 
-    def stop_destination(self, destination: Destination, reason: str) -> int:
-        """The bot was removed from where these alerts go: stop its subscriptions (shown with the
-        reason) and cancel what was waiting. Subscribing again there starts them afresh."""
+    def stop_destination(self, destination: Destination, reason: str, *, whole_workspace: bool = False) -> int:
+        """The bot was removed from where these alerts go (a channel, or with `whole_workspace` a
+        workspace that uninstalled it): stop its subscriptions, shown with the reason, and cancel
+        what was waiting. Subscribing again there starts them afresh."""
         with self.uow() as uow:
-            stopped = uow.subscriptions.disable(destination, reason, whole_workspace=False)
-            uow.deliveries.cancel_for(destination, f"subscription stopped: {reason}", whole_workspace=False)
+            stopped = uow.subscriptions.disable(destination, reason, whole_workspace=whole_workspace)
+            uow.deliveries.cancel_for(destination, f"subscription stopped: {reason}", whole_workspace=whole_workspace)
             uow.commit()
         return len(stopped)
 

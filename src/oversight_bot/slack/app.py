@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
@@ -61,7 +62,9 @@ def build_slack_app(
     engine: Engine | None = None,
     *,
     socket_mode: bool = False,
+    listener_executor: Executor | None = None,
 ) -> App:
+    """The Bolt app; `listener_executor` runs the lazy listeners (Bolt's own pool if None)."""
     client = web_client(settings)
     options: dict[str, Any] = {
         "client": client,
@@ -71,6 +74,8 @@ def build_slack_app(
         "signing_secret": settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None,
         "logger": logging.getLogger("oversight_bot.slack.bolt"),
     }
+    if listener_executor is not None:
+        options["listener_executor"] = listener_executor
     if settings.slack_oauth and not socket_mode:
         options |= _oauth_options(settings, engine, client)
     elif settings.slack_bot_token is not None:

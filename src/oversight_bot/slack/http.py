@@ -1,8 +1,9 @@
 """Slack's HTTP mode: `POST /slack/events` (commands, interactivity, options, events) and
 `GET /healthz`, as a Starlette app served by uvicorn.
 
-Bolt dispatches synchronously; each request is dispatched on a worker thread so that a slow
-listener never holds up the event loop. Bodies over 1 MiB are refused before they are read whole.
+Bolt dispatches synchronously, on the event loop: every listener only acknowledges (well under a
+millisecond) and anything slower runs in a lazy listener on Bolt's own threads. Bodies over 1 MiB
+are refused before they are read whole.
 """
 
 from __future__ import annotations

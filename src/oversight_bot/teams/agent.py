@@ -26,11 +26,11 @@ from oversight_bot.chat.concerning import TRIAGE_OUTCOME, TRIAGE_STATE, Concerni
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.replies import Reply, ReplyKind
 from oversight_bot.domain.actors import Actor
+from oversight_bot.domain.addresses import ConversationAddress
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import StoreUnavailable
-from oversight_bot.services.ports import ConversationAddress, ConversationAddresses
-from oversight_bot.services.subscriptions import SubscriptionService
 from oversight_bot.teams import cards, concern_cards
+from oversight_bot.teams.addresses import ConversationAddresses
 
 logger = logging.getLogger(__name__)
 
@@ -92,13 +92,11 @@ class TeamsAgent:
         self,
         conversation: Conversation,
         concerning: Concerning,
-        subscriptions: SubscriptionService,
         addresses: ConversationAddresses,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.conversation = conversation
         self.concerning = concerning
-        self.subscriptions = subscriptions
         self.addresses = addresses
         self.now = now
         self.names = NameBook()
@@ -245,7 +243,7 @@ class TeamsAgent:
             conversations += [a.conversation_id for a in self.addresses.of_team(team)]
         reason = "the channel was deleted" if channel_deleted else REMOVED
         for conversation in {c for c in conversations if c}:
-            self.subscriptions.stop_destination(Destination(PLATFORM, tenant, conversation), reason)
+            self.conversation.stop_alerts(Destination(PLATFORM, tenant, conversation), reason)
 
     def _remember(self, activity: Activity) -> None:
         conversation = channel_of(activity)

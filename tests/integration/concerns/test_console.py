@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from oversight_bot.cli.main import cli
 from tests.integration.concerns.test_slack_form import held_exclusively

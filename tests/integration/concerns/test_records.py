@@ -12,10 +12,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from oversight_bot.bootstrap import Application, build
 from oversight_bot.cli.main import cli

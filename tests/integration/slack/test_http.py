@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oversight_bot.bootstrap import Application, healthy, slack_app
+from oversight_bot.bootstrap import Application, healthy
 from oversight_bot.slack.http import create_http_app
 from tests.http_server import serving
-from tests.slack_requests import SECRET, signed_headers, slash_command
+from tests.slack_requests import SECRET, settled_slack_app, signed_headers, slash_command
 from tests.slack_standin import SlackStandIn
 
 FORM = "application/x-www-form-urlencoded"
@@ -22,7 +22,7 @@ FORM = "application/x-www-form-urlencoded"
 
 @pytest.fixture
 def base_url(oversight: Application) -> Iterator[str]:
-    with serving(create_http_app(slack_app(oversight, socket_mode=False), healthy(oversight))) as url:
+    with serving(create_http_app(settled_slack_app(oversight), healthy(oversight))) as url:
         yield url
 
 
@@ -51,8 +51,8 @@ def test_a_signed_slash_command_is_answered(base_url: str, standin: SlackStandIn
     ],
 )
 def test_an_unsigned_or_wrongly_signed_request_gets_401_and_does_nothing(
-    base_url: str, standin: SlackStandIn, spoil
-) -> None:  # type: ignore[no-untyped-def]
+    base_url: str, standin: SlackStandIn, spoil: Callable[[dict[str, str]], dict[str, str]]
+) -> None:
     body = slash_command("/segment", "RWR", response_url=standin.response_url())
     response = post(base_url, body, spoil(signed_headers(body, content_type=FORM)))
     assert response.status_code == 401
@@ -123,6 +123,6 @@ def test_health_reports_a_store_that_cannot_be_read(oversight: Application) -> N
     with oversight.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE assessments")
         connection.exec_driver_sql("DROP TABLE imports")
-    with serving(create_http_app(slack_app(oversight, socket_mode=False), healthy(oversight))) as url:
+    with serving(create_http_app(settled_slack_app(oversight), healthy(oversight))) as url:
         response = httpx.get(f"{url}/healthz")
     assert response.status_code == 503 and response.json() == {"status": "unavailable"}

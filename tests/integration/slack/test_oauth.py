@@ -8,12 +8,12 @@ from urllib.parse import parse_qsl, urlparse
 import httpx
 import pytest
 
-from oversight_bot.bootstrap import build, healthy, slack_app
+from oversight_bot.bootstrap import build, healthy
 from oversight_bot.slack.app import BOT_SCOPES
 from oversight_bot.slack.http import create_http_app
 from tests.http_server import serving
 from tests.integration.slack.conftest import slack_settings, text_of
-from tests.slack_requests import signed_headers, slash_command
+from tests.slack_requests import settled_slack_app, signed_headers, slash_command
 from tests.slack_standin import SlackStandIn
 
 
@@ -27,7 +27,7 @@ def test_a_workspace_installs_the_app_and_is_then_answered(
     )
     app = build(settings)
     with (
-        serving(create_http_app(slack_app(app, socket_mode=False), healthy(app))) as base,
+        serving(create_http_app(settled_slack_app(app), healthy(app))) as base,
         httpx.Client(base_url=base) as browser,
     ):
         install = browser.get("/slack/install")
@@ -70,7 +70,7 @@ def test_a_forged_oauth_callback_is_refused(seeded_db_url: str, standin: SlackSt
         seeded_db_url, standin.base_url, slack_bot_token=None, slack_client_id="111.222", slack_client_secret="shh"
     )
     app = build(settings)
-    with serving(create_http_app(slack_app(app, socket_mode=False), healthy(app))) as base:
+    with serving(create_http_app(settled_slack_app(app), healthy(app))) as base:
         forged = httpx.get(f"{base}/slack/oauth_redirect", params={"code": "c", "state": "made-up"})
     assert forged.status_code >= 400
     assert standin.calls_to("oauth.v2.access") == []
