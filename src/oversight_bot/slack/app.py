@@ -32,8 +32,10 @@ from oversight_bot.chat.handle import Conversation
 from oversight_bot.config import Settings
 from oversight_bot.errors import ConfigurationError
 from oversight_bot.logs import error_frames
-from oversight_bot.slack import concern_listeners, listeners
+from oversight_bot.slack import blocks, concern_listeners, listeners, uninstalls
+from oversight_bot.slack.actors import workspace_ids
 from oversight_bot.slack.authorize import SingleWorkspaceAuthorize
+from oversight_bot.slack.text import unescape_user_text
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +94,10 @@ def build_slack_app(
     app = App(**options)
     if not socket_mode:
         app.use(ReplayGuard())
+    app.use(unescape_user_text)
     app.error(answer_unexpected_error)
     listeners.register(app, conversation)
+    uninstalls.register(app, conversation, options.get("oauth_settings"))
     if conversation.concerning is not None:
         concern_listeners.register(app, conversation, conversation.concerning)
     return app
@@ -105,7 +109,8 @@ def slack_tokens(settings: Settings, engine: Engine | None) -> Callable[[str], s
         store = installation_store(settings.slack_client_id, engine)
 
         def installed(workspace: str) -> str | None:
-            bot = store.find_bot(enterprise_id=None, team_id=workspace or None)
+            enterprise, team = workspace_ids(workspace)
+            bot = store.find_bot(enterprise_id=enterprise, team_id=team, is_enterprise_install=team is None)
             return bot.bot_token if bot else None
 
         return installed
@@ -210,7 +215,9 @@ def _header(req: BoltRequest, name: str) -> str | None:
 
 def answer_unexpected_error(error: Exception, request: BoltRequest) -> BoltResponse:
     """Log the error without the request body or the exception's message (either may hold a user's
-    words), and tell the user in plain words with a reference, never with a traceback."""
+    words), and tell the user in plain words with a reference, never with a traceback, in the
+    shape Slack expects for what it sent: options for a typeahead, a pushed view over a submitted
+    form (which keeps every answer underneath), a message for a command, nothing for the rest."""
     reference = uuid.uuid4().hex[:8]
     frames = error_frames(error)
     logger.error("unexpected %s (ref %s) handling a Slack request:\n%s", type(error).__name__, reference, frames)
@@ -218,5 +225,17 @@ def answer_unexpected_error(error: Exception, request: BoltRequest) -> BoltRespo
         f"Sorry, something went wrong on our side (reference {reference}). Please try again; "
         "if it keeps happening, tell the bot's administrators."
     )
-    body = json.dumps({"response_type": "ephemeral", "text": text})
+    kind = request.body.get("type") if isinstance(request.body, dict) else None
+    answer: dict[str, Any] | None
+    match kind:
+        case "block_suggestion":
+            answer = {"options": []}
+        case "view_submission":
+            view = blocks.notice_modal("Not done", text + " Close this to go back: your answers are still there.")
+            answer = {"response_action": "push", "view": view}
+        case None if isinstance(request.body, dict) and "command" in request.body:
+            answer = {"response_type": "ephemeral", "text": text}
+        case _:
+            answer = None  # an event, a button, a closed view: acknowledged, and nothing to show
+    body = json.dumps(answer) if answer is not None else ""
     return BoltResponse(status=200, body=body, headers={"content-type": "application/json"})

@@ -15,7 +15,18 @@ from oversight_bot.chat.concern_form import ANONYMITY_NOTE, FIELDS, FieldKind, F
 from oversight_bot.chat.concerning import INTRODUCTION, NOT_STORED, ConcernDetails, FiledView, FormView, given_back
 from oversight_bot.chat.replies import Reply
 from oversight_bot.slack import ids
-from oversight_bot.slack.blocks import MAX_TEXT, Block, escaped_pieces, escaped_within, mrkdwn, plain, reply_blocks
+from oversight_bot.slack.blocks import (
+    MAX_OPTION_TEXT,
+    MAX_TEXT,
+    Block,
+    escaped_pieces,
+    escaped_within,
+    labelled,
+    mrkdwn,
+    plain,
+    reply_blocks,
+    shortened,
+)
 
 MODAL_BLOCKS = 100
 
@@ -65,14 +76,18 @@ def _element(field: FormField, organisation: tuple[str, str] | None) -> dict[str
             element["placeholder"] = plain("Name, ODS code or short name", 150)
             if organisation is not None:
                 code, name = organisation
-                element["initial_option"] = {"text": plain(f"{name} ({code})", 75), "value": code}
+                element["initial_option"] = {"text": plain(labelled(name, code), MAX_OPTION_TEXT), "value": code}
             return element
         case FieldKind.CHOICE:
             options = [{"text": plain(o.label, 75), "value": o.value} for o in field.options]
             return {"type": "static_select", "action_id": field.id, "options": options}
         case FieldKind.RADIO:
             options = [
-                {"text": plain(o.label, 75), "value": o.value, "description": plain(o.description, 75)}
+                {
+                    "text": plain(o.label, MAX_OPTION_TEXT),
+                    "value": o.value,
+                    "description": plain(shortened(o.description, MAX_OPTION_TEXT), MAX_OPTION_TEXT),
+                }
                 for o in field.options
             ]
             return {"type": "radio_buttons", "action_id": field.id, "options": options}

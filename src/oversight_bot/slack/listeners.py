@@ -4,6 +4,7 @@ listener, off the request thread."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -15,6 +16,8 @@ from oversight_bot.chat.replies import Reply
 from oversight_bot.domain.actors import Actor
 from oversight_bot.slack import blocks, ids
 from oversight_bot.slack.actors import actor_of
+
+ANY_VIEW = re.compile(".*")
 
 
 def register(app: App, conversation: Conversation) -> None:
@@ -57,7 +60,16 @@ def register(app: App, conversation: Conversation) -> None:
         if not reply.shareable:  # only answers about published data; never a concern, whatever the button says
             respond(response_type="ephemeral", replace_original=False, text="That answer cannot be shared.")
             return
-        respond(response_type="in_channel", delete_original=True, **blocks.message(reply, shared_by=who.user_id))
+        # Two requests, as Slack documents them: the answer posted in the channel first, then the
+        # private one deleted on its own, and only once the channel has the answer.
+        posted = respond(
+            response_type="in_channel", replace_original=False, **blocks.message(reply, shared_by=who.user_id)
+        )
+        if posted.status_code != 200:
+            text = "That answer could not be shared in this channel; it is still here, for you."
+            respond(response_type="ephemeral", replace_original=False, text=text)
+            return
+        respond(delete_original=True)
 
     app.action(ids.RUN_COMMAND_PATTERN)(ack=acknowledge, lazy=[run_command])
     app.action(ids.SHARE)(ack=acknowledge, lazy=[share])
@@ -89,3 +101,5 @@ def register(app: App, conversation: Conversation) -> None:
         client.views_publish(user_id=event["user"], view=home)
 
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])
+    # Slack sends view_closed only for views that ask for it (none do), but answers one with 200.
+    app.view_closed(ANY_VIEW)(acknowledge)
