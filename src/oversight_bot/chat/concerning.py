@@ -179,9 +179,14 @@ class Concerning:
     ) -> FormOutcome:
         """Check the whole form and file it. `may_message`: the platform can send the reporter a
         private message (the reference, for a concern raised openly)."""
+        values, unresolved = self._resolved(values)
         chosen = self.chosen(values.get("organisation"))
         try:
             checked = validate(values, self._is_organisation, today)
+            if unresolved and isinstance(checked, dict):
+                checked["organisation"] = unresolved
+            elif unresolved:
+                return FormView(form_id, chosen, values, {"organisation": unresolved})
             if isinstance(checked, dict):
                 return FormView(form_id, chosen, values, checked)
             filed = self.service.file(actor, checked, form_id=form_id or None)
@@ -196,6 +201,22 @@ class Concerning:
         lines = filed_lines(concern, filed.new, told=told, platform=platform_of(actor).name)
         message = TOLD.format(reference=concern.reference) if told and filed.new else None
         return FiledView(concern.reference, tuple(lines), concern.flagged, message)
+
+    def _resolved(self, values: Mapping[str, str | None]) -> tuple[dict[str, str | None], str | None]:
+        """A form whose organisation was typed rather than chosen (Teams' dialog, which has no
+        typeahead): the code it names, or why it names none."""
+        resolved = dict(values)
+        typed = (values.get("organisation") or "").strip()
+        if not typed or self._is_organisation(typed.upper()):
+            return resolved, None
+        chosen, candidates = self.organisations_named(typed)
+        if chosen is not None:
+            resolved["organisation"] = chosen[0]
+            return resolved, None
+        if not candidates:
+            return resolved, f"No organisation matches {typed}; try its ODS code or another part of its name."
+        named = "; ".join(f"{name} ({code})" for code, name in candidates[:5])
+        return resolved, f"More than one organisation matches {typed}: {named}. Type its ODS code."
 
     def chosen(self, code: str | None) -> tuple[str, str] | None:
         """The organisation a returned form had chosen, with its name (its code, if the store is down)."""

@@ -35,7 +35,7 @@ from oversight_bot.teams.addresses import ConversationAddresses
 logger = logging.getLogger(__name__)
 
 PLATFORM = "teams"
-SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+BOT_NAME = "Oversight"  # the app's short name in its package (package.py): what Teams shows and @mentions
 REMOVED = "the bot was removed from this team or chat"
 SUBSCRIPTION_COMMANDS = (Subscribe, Mute, SetDigest, SetThreading)
 
@@ -161,8 +161,6 @@ class TeamsAgent:
                 body = await asyncio.to_thread(self._fetch, data, actor)
             case "task/submit":
                 body = await asyncio.to_thread(self._submit, data, actor)
-            case "application/search":
-                body = await asyncio.to_thread(self._search, value)
             case _:
                 await _invoke_response(context, 501, {})
                 return
@@ -213,23 +211,22 @@ class TeamsAgent:
                 return concern_cards.dialog("Concern filed", concern_cards.filed_card(outcome))
         return concern_cards.closing(outcome.summary)
 
-    def _search(self, value: dict[str, Any]) -> dict[str, Any]:
-        found = self.conversation.suggest_organisations(str(value.get("queryText") or ""))
-        results = [{"title": f"{name} ({code})", "value": code} for code, name in found]
-        return {"statusCode": 200, "type": SEARCH_RESPONSE, "value": {"results": results[:15]}}
-
     # Membership: the bot added (say hello) or removed (stop that conversation's alerts)
 
     async def _membership(self, context: TurnContext) -> None:
         activity = context.activity
         bot = activity.recipient.id if activity.recipient else None
-        added = any(m.id == bot for m in activity.members_added or []) or activity.action == "add"
+        # Teams sends both conversationUpdate (members added) and installationUpdate (add) on an
+        # install: the welcome answers the first only, so it is said once.
+        added = activity.type == ActivityTypes.conversation_update and any(
+            m.id == bot for m in activity.members_added or []
+        )
         removed = any(m.id == bot for m in activity.members_removed or []) or activity.action == "remove"
         event = (activity.channel_data or {}).get("eventType") if isinstance(activity.channel_data, dict) else None
         if removed or event == "channelDeleted":
             await asyncio.to_thread(self._stop_alerts, activity, event == "channelDeleted")
         elif added:
-            welcome = Reply(ReplyKind.HELP, "Hello from Oversight", "Hello", wording.help_reply().sections)
+            welcome = Reply(ReplyKind.HELP, f"Hello from {BOT_NAME}", "Hello", wording.help_reply().sections)
             await self._send(context, cards.reply_card(welcome, self.names))
 
     def _stop_alerts(self, activity: Activity, channel_deleted: bool) -> None:

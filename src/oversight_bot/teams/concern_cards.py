@@ -27,8 +27,6 @@ from oversight_bot.teams.cards import Card, Element, Names, attachment, card, re
 FILE_CONCERN = "file_concern"  # the form's submit
 REVEAL = "reveal_concern"  # "show me", after being told that viewing is recorded
 TRIAGE = "triage_concern"  # a state change from the concern's dialog
-ORGANISATIONS = "organisations"  # the typeahead's dataset (an `application/search` invoke)
-TYPEAHEAD_VERSION = "1.6"  # Teams searches through the bot (Data.Query) in cards of this version
 
 
 def dialog(title: str, content: Card) -> dict[str, Any]:
@@ -48,18 +46,16 @@ def concern_form(form: FormView) -> Card:
     values, errors, chosen, form_id = form.values, form.errors, form.chosen, form.form_id
     body: list[Element] = []
     if form.not_stored:
-        body.append(text_block(NOT_STORED, color="Attention", weight="Bolder"))
+        body.append(text_block(NOT_STORED, weight="Bolder"))
     body.append(text_block(INTRODUCTION))
     for field in FIELDS:
         body.append(_input(field, values.get(field.id), chosen))
         if field.id in errors:
-            body.append(text_block(errors[field.id], color="Attention", spacing="None", size="Small"))
+            body.append(text_block(errors[field.id], weight="Bolder", spacing="None", size="Small"))
         if field.id == "raised_as":
             body.append(text_block(ANONYMITY_NOTE, size="Small", isSubtle=True))
     submit = {"type": "Action.Submit", "title": "Submit", "data": {"verb": FILE_CONCERN, "form_id": form_id}}
-    content = card(body, [submit])
-    content["version"] = TYPEAHEAD_VERSION
-    return content
+    return card(body, [submit])  # Adaptive Cards 1.5: what Teams renders in a dialog
 
 
 def _input(field: FormField, value: str | None, chosen: tuple[str, str] | None) -> Element:
@@ -74,7 +70,8 @@ def _input(field: FormField, value: str | None, chosen: tuple[str, str] | None) 
                 {"title": f"{o.label}: {o.description}" if o.description else o.label, "value": o.value}
                 for o in field.options
             ]
-            element |= {"type": "Input.ChoiceSet", "choices": choices, "style": "expanded" if expanded else "compact"}
+            style = "expanded" if expanded else "compact"
+            element |= {"type": "Input.ChoiceSet", "choices": choices, "style": style, "wrap": True}  # wrap: phones
         case FieldKind.DATE:
             element |= {"type": "Input.Date"}
         case _:
@@ -88,20 +85,15 @@ def _input(field: FormField, value: str | None, chosen: tuple[str, str] | None) 
 
 
 def _organisation_picker(chosen: tuple[str, str] | None) -> Element:
-    """A typeahead: Teams asks the bot for matches as the user types (Data.Query). The list holds
-    only what is already chosen: all 250-odd organisations would make the dialog most of Teams'
-    28 KB card limit, before a word of the details."""
-    picker: Element = {
-        "type": "Input.ChoiceSet",
-        "style": "filtered",
-        "choices": [],
-        "choices.data": {"type": "Data.Query", "dataset": ORGANISATIONS},
-        "placeholder": "Type a name, ODS code or short name",
-    }
-    if chosen is not None:
-        code, name = chosen
-        picker |= {"choices": [{"title": f"{name} ({code})", "value": code}], "value": code}
-    return picker
+    """No typeahead: Teams documents dialogs as Adaptive Cards 1.5, and a bot-fed typeahead
+    (Data.Query, 1.6) is reported not to fire in them. The organisation is typed (a name, an ODS
+    code or a short name) and resolved when the form is submitted, as `concern <organisation>`
+    does; once resolved, it is shown as the one choice."""
+    if chosen is None:
+        return {"type": "Input.Text", "placeholder": "A name, ODS code or short name", "maxLength": 200}
+    code, name = chosen
+    return {"type": "Input.ChoiceSet", "choices": [{"title": f"{name} ({code})", "value": code}], "value": code,
+            "style": "compact", "wrap": True}  # fmt: skip
 
 
 def filed_card(filed: FiledView) -> Card:
@@ -119,7 +111,7 @@ def details_card(details: ConcernDetails, names: Names | None = None) -> Card:
     an input is said above it, and what was just tried (a state, an outcome) is kept in them, so
     a refused save loses nothing."""
     reply = details.reply
-    body = [text_block(problem, color="Attention") for problem in details.errors.values()]
+    body = [text_block(problem, weight="Bolder") for problem in details.errors.values()]
     body += reply_body(reply, names)
     if reply.footnote:
         body.append(text_block(reply.footnote, names, size="Small", isSubtle=True))
