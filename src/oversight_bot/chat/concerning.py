@@ -175,11 +175,19 @@ class Concerning:
         return check_answer(field_id, value, values, self._is_organisation, today)
 
     def submit(
-        self, actor: Actor, values: Mapping[str, str | None], form_id: str, today: date, *, may_message: bool
+        self,
+        actor: Actor,
+        values: Mapping[str, str | None],
+        form_id: str,
+        today: date,
+        *,
+        may_message: bool,
+        typed_organisation: bool = False,
     ) -> FormOutcome:
         """Check the whole form and file it. `may_message`: the platform can send the reporter a
-        private message (the reference, for a concern raised openly)."""
-        values, unresolved = self._resolved(values)
+        private message (the reference, for a concern raised openly). `typed_organisation`: the
+        organisation was typed, not chosen from a list (Teams' dialogs), so it is looked up first."""
+        values, unresolved = self._resolved(values) if typed_organisation else (dict(values), None)
         chosen = self.chosen(values.get("organisation"))
         try:
             checked = validate(values, self._is_organisation, today)

@@ -199,7 +199,10 @@ class TeamsAgent:
         form_id = str(data.get("form_id") or "")
         values = concern_cards.form_values(data)
         # The reference by message too, where that is safe: raised openly, in a personal chat.
-        outcome = self.concerning.submit(actor, values, form_id, self.now().date(), may_message=actor.direct)
+        today = self.now().date()
+        outcome = self.concerning.submit(
+            actor, values, form_id, today, may_message=actor.direct, typed_organisation=True
+        )
         match outcome:
             case FormView(not_stored=True):
                 return concern_cards.dialog("Not filed", concern_cards.concern_form(outcome))
