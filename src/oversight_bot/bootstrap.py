@@ -29,8 +29,10 @@ from oversight_bot.domain.frameworks import FrameworkCatalogue
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import ConfigurationError, StoreUnavailable
 from oversight_bot.ingest.frameworks import read_frameworks
+from oversight_bot.ingest.league import read_league_file
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
+from oversight_bot.ingest.seeds import read_seed_manifest
 from oversight_bot.ingest.segments import read_segments_file
 from oversight_bot.logs import guard_library_loggers
 from oversight_bot.services.access import Access, AccessRules, Directory, NoGroups, Role, SubscriptionPolicy
@@ -59,12 +61,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SEED_READERS = SeedReaders(
+    manifest=read_seed_manifest,
     regions=read_regions_file,
     ods=read_ods_file,
     icbs=read_icb_file,
     aliases=read_alias_file,
     nof=read_nof_file,
     segments=read_segments_file,
+    league=read_league_file,
 )
 
 
@@ -114,7 +118,11 @@ def build(
 
     uow = uow or sqlalchemy_uow
     clock = clock or SystemClock()
-    segments = SegmentService(SqlAlchemySnapshotSource(engine, session_factory), frameworks)
+    segments = SegmentService(
+        SqlAlchemySnapshotSource(engine, session_factory),
+        frameworks,
+        stale_after_months=settings.stale_after_months,
+    )
     importer = Importer(uow, clock, frameworks, after_commit=segments.invalidate)
     access = Access(access_rules(settings), directory or groups_directory(settings, engine))
     subscriptions = SubscriptionService(uow, clock, access)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository's seeds/ folder, for a source checkout (the embedded default).
@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     frameworks_file: Path | None = None
     # NOF 2026/27 thresholds ("2.05,2.35,2.70"); not published yet, so nothing is assumed.
     nof2026_thresholds: str | None = None
+    # Answers warn when the quarter they show ended more than this many months ago (docs/data.md).
+    stale_after_months: int = Field(default=6, ge=1, le=60)
     log_level: str = "WARNING"
 
     slack_bot_token: SecretStr | None = None

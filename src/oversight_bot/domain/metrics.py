@@ -28,6 +28,7 @@ class MetricValue:
     lower_quartile: Decimal | None = None
     upper_quartile: Decimal | None = None
     rank: int | None = None
+    units: str = ""  # as shown: "%", "rate", "count" (a metric may come as a rate and as a count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +48,8 @@ class DomainResult:
     domain: str
     score: Decimal | None
     segment: int | None
+
+
+def value_id_for(score_id: str) -> str:
+    """OF1005 scores the value OF0005: NHS England numbers a metric's score 1000 above its value."""
+    return "OF0" + score_id[3:]

@@ -16,7 +16,8 @@ from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, 
 from oversight_bot.domain.organisations import Organisation
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.services.alerts import EventRecord
-from oversight_bot.services.ports import AssessmentKey, MetricKey
+from oversight_bot.services.ports import AssessmentKey, MetricKey, ValueKey
+from oversight_bot.services.releases import Publication
 from oversight_bot.store import mapping
 from oversight_bot.store.deliveries import event_record
 from oversight_bot.store.tables import (
@@ -90,12 +91,13 @@ class SqlAlchemyMetricRepository:
         self.session.merge(MetricRow(**dataclasses.asdict(info)))
         self.session.flush()
 
-    def values_in(self, quarters: Collection[Quarter]) -> dict[MetricKey, MetricValue]:
+    def values_in(self, quarters: Collection[Quarter]) -> dict[ValueKey, MetricValue]:
         rows = self._load(MetricValueRow, MetricValueRow.quarter.in_(quarters))
-        return {(r.ods_code, r.quarter, r.metric_id): mapping.value_from_row(r) for r in rows}
+        return {(r.ods_code, r.quarter, r.metric_id, r.units): mapping.value_from_row(r) for r in rows}
 
     def save_value(self, value: MetricValue) -> None:
-        self._upsert(MetricValueRow, (value.ods_code, value.quarter, value.metric_id), _fields(value))
+        key = (value.ods_code, value.quarter, value.metric_id, value.units)
+        self._upsert(MetricValueRow, key, _fields(value))
 
     def scores_in(self, quarters: Collection[Quarter]) -> dict[MetricKey, MetricScore]:
         rows = self._load(MetricScoreRow, MetricScoreRow.quarter.in_(quarters))
@@ -247,6 +249,7 @@ def event_payload(event: SegmentEvent) -> dict[str, Any]:
         "framework": event.framework,
         "previous_segment": event.previous_segment,
         "segment": event.segment,
+        "segment_5_unpublished": event.segment_5_unpublished,
     }
 
 
@@ -254,8 +257,27 @@ class SqlAlchemyImportLog:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def record(self, kind: str, source_name: str, sha256: str, rows: int, summary: dict[str, Any], at: datetime) -> int:
-        row = ImportRow(kind=kind, source_name=source_name, sha256=sha256, rows=rows, summary=summary, imported_at=at)
+    def record(
+        self,
+        kind: str,
+        source_name: str,
+        sha256: str,
+        rows: int,
+        summary: dict[str, Any],
+        at: datetime,
+        publication: Publication,
+    ) -> int:
+        row = ImportRow(
+            kind=kind,
+            source_name=source_name,
+            sha256=sha256,
+            rows=rows,
+            summary=summary,
+            imported_at=at,
+            publisher=publication.publisher,
+            published=publication.published,
+            secondary=publication.secondary,
+        )
         self.session.add(row)
         self.session.flush()
         return row.id
