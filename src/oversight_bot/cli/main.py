@@ -36,6 +36,7 @@ from oversight_bot.console.notifier import ConsoleNotifier
 from oversight_bot.console.render import render
 from oversight_bot.console.repl import Repl
 from oversight_bot.delivery.worker import Notifier
+from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.segmentation import CutPoints
 from oversight_bot.errors import ConfigurationError, ImportFileError, StoreConflict, StoreUnavailable
@@ -44,7 +45,6 @@ from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
 from oversight_bot.ingest.segments import read_segments_file
 from oversight_bot.logs import configure_logging
-from oversight_bot.services.access import Actor
 from oversight_bot.services.imports import ImportReport
 from oversight_bot.services.nof_check import check_release
 from oversight_bot.services.releases import Publication

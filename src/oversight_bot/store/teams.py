@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from oversight_bot.services.ports import ConversationAddress
+from oversight_bot.domain.addresses import ConversationAddress
 from oversight_bot.store.tables import TeamsConversationRow
 from oversight_bot.store.unit_of_work import unavailable_as_store_error
 
