@@ -1,8 +1,14 @@
-"""The composition root: settings in, a wired application out. Nothing is wired at import time."""
+"""The composition root: settings in, a wired application out. Nothing is wired at import time.
+
+Each chat platform's SDK (Bolt, the Agents SDK, Starlette), the file readers and Alembic are
+imported only by the function that needs them: a command line answer should not pay for them
+(docs/benchmarks.md, "Start-up").
+"""
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import os
 import socket
@@ -13,36 +19,24 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from slack_bolt import App
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.applications import Starlette
 
 from oversight_bot.chat.concerning import Concerning
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.subscribing import Subscribing
-from oversight_bot.config import Settings
-from oversight_bot.delivery.worker import DeliveryWorker, Notifier, WorkerSettings
+from oversight_bot.config import Settings, load_settings
 from oversight_bot.domain.concerns import Category, FlagRule, Severity
 from oversight_bot.domain.frameworks import FrameworkCatalogue
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import ConfigurationError, StoreUnavailable
 from oversight_bot.ingest.frameworks import read_frameworks
-from oversight_bot.ingest.nof import read_nof_file
-from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
-from oversight_bot.ingest.segments import read_segments_file
 from oversight_bot.logs import guard_library_loggers
 from oversight_bot.services.access import Access, AccessRules, Directory, NoGroups, Role, SubscriptionPolicy
 from oversight_bot.services.concerns import ConcernService
-from oversight_bot.services.imports import Importer, ImportReport
 from oversight_bot.services.ports import UnitOfWork
-from oversight_bot.services.seeding import SeedReaders, seed
 from oversight_bot.services.segments import SegmentService
 from oversight_bot.services.subscriptions import SubscriptionService
-from oversight_bot.slack.app import build_slack_app, slack_tokens
-from oversight_bot.slack.directory import SlackDirectory
-from oversight_bot.slack.http import create_http_app
-from oversight_bot.slack.notifier import SlackNotifier
 from oversight_bot.store import schema
 from oversight_bot.store.db import make_engine, make_session_factory
 from oversight_bot.store.snapshot import SqlAlchemySnapshotSource
@@ -51,20 +45,33 @@ from oversight_bot.store.unit_of_work import SqlAlchemyUnitOfWork
 if TYPE_CHECKING:
     from aiohttp import web
     from microsoft_agents.hosting.core import AccessTokenProviderBase
+    from slack_bolt import App
+    from starlette.applications import Starlette
 
+    from oversight_bot.delivery.worker import DeliveryWorker, Notifier
+    from oversight_bot.services.imports import Importer, ImportReport
+    from oversight_bot.services.seeding import SeedReaders
+    from oversight_bot.slack.notifier import SlackNotifier
     from oversight_bot.teams.agent import TeamsAgent
     from oversight_bot.teams.notifier import TeamsNotifier
 
 logger = logging.getLogger(__name__)
 
-SEED_READERS = SeedReaders(
-    regions=read_regions_file,
-    ods=read_ods_file,
-    icbs=read_icb_file,
-    aliases=read_alias_file,
-    nof=read_nof_file,
-    segments=read_segments_file,
-)
+
+def seed_readers() -> SeedReaders:
+    from oversight_bot.ingest.nof import read_nof_file
+    from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
+    from oversight_bot.ingest.segments import read_segments_file
+    from oversight_bot.services.seeding import SeedReaders
+
+    return SeedReaders(
+        regions=read_regions_file,
+        ods=read_ods_file,
+        icbs=read_icb_file,
+        aliases=read_alias_file,
+        nof=read_nof_file,
+        segments=read_segments_file,
+    )
 
 
 class SystemClock:
@@ -78,7 +85,6 @@ class Application:
     engine: Engine
     session_factory: sessionmaker[Session]
     frameworks: FrameworkCatalogue
-    importer: Importer
     segments: SegmentService
     subscriptions: SubscriptionService
     concerns: ConcernService
@@ -88,6 +94,14 @@ class Application:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @functools.cached_property
+    def importer(self) -> Importer:
+        """Made when first used: most commands never import a file (and the importer's modules take a
+        while to load)."""
+        from oversight_bot.services.imports import Importer
+
+        return Importer(self.uow, self.clock, self.frameworks, after_commit=self.segments.invalidate)
 
 
 def build(settings: Settings, *, prepare_store: bool = True) -> Application:
@@ -102,7 +116,6 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
 
     clock = SystemClock()
     segments = SegmentService(SqlAlchemySnapshotSource(engine, session_factory), frameworks)
-    importer = Importer(uow, clock, frameworks, after_commit=segments.invalidate)
     access = Access(access_rules(settings), directory(settings, engine))
     subscriptions = SubscriptionService(uow, clock, access)
     concerns = ConcernService(uow, clock, access, flag_rules(settings))
@@ -113,7 +126,6 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
         engine,
         session_factory,
         frameworks,
-        importer,
         segments,
         subscriptions,
         concerns,
@@ -153,11 +165,16 @@ def flag_rules(settings: Settings) -> list[FlagRule]:
 def directory(settings: Settings, engine: Engine) -> Directory:
     if not settings.slack_configured:
         return NoGroups()
+    from oversight_bot.slack.app import slack_tokens
+    from oversight_bot.slack.directory import SlackDirectory
+
     return SlackDirectory(settings.slack_api_url, slack_tokens(settings, engine))
 
 
 def delivery_worker(app: Application, notifiers: dict[str, Notifier], worker_id: str | None = None) -> DeliveryWorker:
     """The alert worker, sending through the notifiers given (Slack, the console)."""
+    from oversight_bot.delivery.worker import DeliveryWorker, WorkerSettings
+
     settings = app.settings
     admin = None
     if settings.slack_admin_channel and "slack" in notifiers:
@@ -196,6 +213,9 @@ def sole_sqlite_worker(app: Application) -> Iterator[bool]:
 
 
 def slack_notifier(app: Application) -> SlackNotifier:
+    from oversight_bot.slack.app import slack_tokens
+    from oversight_bot.slack.notifier import SlackNotifier
+
     settings = app.settings
     return SlackNotifier(settings.slack_api_url, slack_tokens(settings, app.engine), settings.alert_send_timeout_s)
 
@@ -214,6 +234,8 @@ def healthy(app: Application) -> Callable[[], bool]:
 
 
 def slack_app(app: Application, *, socket_mode: bool) -> App:
+    from oversight_bot.slack.app import build_slack_app
+
     return build_slack_app(app.settings, app.conversation, app.engine, socket_mode=socket_mode, concerns=app.concerns)
 
 
@@ -248,14 +270,19 @@ def teams_notifier(app: Application, tokens: AccessTokenProviderBase | None = No
 
 def slack_http_app_from_environment() -> Starlette:
     """uvicorn's factory for `oversight serve --slack-http --workers N`: each process wires its own."""
-    app = build(Settings())
+    from oversight_bot.slack.http import create_http_app
+
+    app = build(load_settings())
     return create_http_app(slack_app(app, socket_mode=False), healthy(app))
 
 
 def prepare(app: Application) -> list[ImportReport]:
     """Create or upgrade the schema, and load the seeds into a store that has never imported anything."""
-    schema.upgrade(app.engine)
+    if not schema.at_head(app.engine):
+        schema.upgrade(app.engine)
     if not app.settings.seed_on_first_use or app.segments.source.version() > 0:
         return []
+    from oversight_bot.services.seeding import seed
+
     logger.info("empty store: loading the seed data from %s", app.settings.seeds_dir)
-    return seed(app.importer, app.settings.seeds_dir, SEED_READERS)
+    return seed(app.importer, app.settings.seeds_dir, seed_readers())

@@ -28,6 +28,7 @@ from oversight_bot.store.tables import (
     MetricScoreRow,
     OrganisationRow,
     OutboxEventRow,
+    full_metadata,
 )
 from tests.conftest import NOF_FILE, SEEDS
 from tests.nof_files import q1_only, write_nof
@@ -52,7 +53,7 @@ def load_organisations(app: Application) -> None:
 def test_migrations_build_exactly_the_models_schema(empty_app: Application) -> None:
     assert schema.is_current(empty_app.engine)
     with empty_app.engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(connection), full_metadata()) == []
 
 
 def test_importing_the_nof_file_stores_published_and_derived_results(empty_app: Application) -> None:
@@ -265,4 +266,14 @@ def test_a_sqlite_migration_that_fails_half_way_leaves_the_store_as_it_was(tmp_p
         connection.execute(text("DROP TABLE _alembic_tmp_alert_threads"))
     schema.upgrade(engine)  # once the obstacle is gone, the same upgrade goes through
     assert schema.is_current(engine)
+    engine.dispose()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics(tmp_path: Path) -> None:
+    """Every command checks the schema without importing Alembic (`schema.at_head`): it must agree."""
+    assert schema.declared_head() == schema.head_revision() is not None
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert not schema.at_head(engine) and schema.current_revision(engine) is None
+    schema.upgrade(engine)
+    assert schema.at_head(engine)
     engine.dispose()
