@@ -38,7 +38,11 @@ def seconds(command: list[str], environment: dict[str, str]) -> float:
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")}
+    # As a user's shell has it: compiled bytecode is written once and reused (an environment with
+    # PYTHONDONTWRITEBYTECODE set recompiles every module of the bot on every start).
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     environment |= {"OVERSIGHT_DATABASE_URL": seeded_database_url(), "COLUMNS": "100"}
     for command in COMMANDS.values():  # warm the file cache and the compiled bytecode
         seconds(command, environment)

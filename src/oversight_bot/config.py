@@ -4,7 +4,8 @@
 then the values together (a chat platform is configured completely or not at all), and turns every
 problem into one line that names the variable, says what is wrong with the value and gives a good
 one (`ConfigurationError.problems`). Secrets are never repeated in those lines. Nothing reads the
-environment at import time. docs/configuration.md lists every setting.
+environment at import time. README.md ("Configuration") lists every setting; docs/cli.md says how
+problems are reported.
 """
 
 from __future__ import annotations

@@ -112,13 +112,14 @@ def _problem_reply(problem: str, suggestion: str | None, usage: Usage | None) ->
         lines.append(f"Did you mean `{suggestion}`?")
     if usage is not None:
         lines.append(f"Usage: `{usage.form}`")
-    lines.append(f"Type `help{f' {usage.verbs[0]}' if usage else ''}` for {'examples' if usage else 'the commands'}.")
+    more = f"help {usage.verbs[0]}" if usage else "help"
+    lines.append(f"Type `{more}` for {'examples' if usage else 'the commands'}.")
     return Reply(
         kind=ReplyKind.ERROR,
         title="Not understood",
         summary=problem,
         sections=(Section(lines=tuple(lines)),),
-        choices=(Choice(f"Try: {suggestion}"[:75], suggestion),) if suggestion else (Choice("Help", "help"),),
+        choices=(Choice(f"Try: {suggestion}"[:75], suggestion),) if suggestion else (Choice("Help", more),),
     )
 
 

@@ -70,7 +70,9 @@ def _parts(reply: Reply) -> list[RenderableType]:
         parts.append(Text(""))
     parts += _choices(reply)
     if reply.footnote:
-        parts.append(Text(reply.footnote, style="dim"))
+        footnote = styled(reply.footnote)
+        footnote.stylize("dim")
+        parts.append(footnote)
     return parts
 
 
