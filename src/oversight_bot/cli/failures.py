@@ -68,6 +68,20 @@ def exit_status(command: Callable[[], object]) -> int:
     return ANSWERED
 
 
+def in_background(task: Callable[[], object], what: str) -> Callable[[], None]:
+    """`task` for a thread of its own: an error it did not foresee is one line (its type only), as
+    for a command, not the traceback a dying thread would print across the console."""
+
+    def run() -> None:
+        try:
+            task()
+        except Exception as error:
+            logger.debug("unexpected %s at:\n%s", type(error).__name__, error_frames(error))
+            say(f"{what} stopped: unexpected error ({type(error).__name__}); this is a bug. The rest goes on.")
+
+    return run
+
+
 def database_problem(error: Exception) -> str | None:
     """SQLAlchemy's OperationalError (the database is down, refuses us, or stays locked), in one
     line. The statement and its parameters stay out: they may hold what a user wrote. A refused

@@ -124,7 +124,8 @@ def _worker_thread(app: Application, notifiers: dict[str, Notifier]) -> Iterator
 
     worker = delivery_worker(app, notifiers)
     stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), name="alert-worker", daemon=True)
+    alerts = failures.in_background(lambda: worker.run(stop), "The alert worker")
+    thread = threading.Thread(target=alerts, name="alert-worker", daemon=True)
     thread.start()
     try:
         yield
@@ -641,6 +642,7 @@ def audit_list(
 @concerns_cli.command("export")
 def concerns_export(
     path: Annotated[Path, typer.Argument(dir_okay=False, help="A new file; an existing one is never overwritten.")],
+    json: Json = False,
 ) -> None:
     """Every concern's record (not who raised it) to a new JSON file readable only by you. The export
     is recorded in the audit trail once the file is written, never before; a file that cannot be
@@ -650,29 +652,38 @@ def concerns_export(
     with application() as app, ExportFile(path) as export:
         concerns = app.concerns.export(console_actor(), str(export.path), export.write)
         export.keep()
+    if json:
+        emit_json({"schema": "oversight-export/1", "exported": len(concerns), "path": str(export.path)})
+        return
     out.print(f"{len(concerns)} concern(s) exported to {path}; the export is in the audit trail.", markup=False)
 
 
 @concerns_cli.command("retention")
 def concerns_retention(
     apply: Annotated[bool, typer.Option("--apply", help="Delete them; without it, only list them.")] = False,
+    json: Json = False,
 ) -> None:
     """The retention rule (OVERSIGHT_CONCERN_RETENTION_DAYS): concerns closed longer ago than that
     are listed, or with --apply deleted, each deletion recorded in the audit trail."""
     with application() as app:
         keep_days = app.settings.concern_retention_days  # at least config.MIN_RETENTION_DAYS, or unset
+        deleting = apply and keep_days is not None
         if keep_days is None:
-            out.print(NO_RETENTION_RULE, markup=False)
-            return
-        if not apply:
-            due = app.concerns.due_for_deletion(console_actor(), keep_days)
-            listed = ", ".join(due) or "none"
-            out.print(f"{len(due)} concern(s) closed more than {keep_days} days ago: {listed}.", markup=False)
-            out.print("Run again with --apply to delete them.", markup=False)
-            return
-        deleted = app.concerns.apply_retention(console_actor(), keep_days)
-    listed = ", ".join(deleted) or "none"
-    out.print(f"{len(deleted)} concern(s) deleted under the retention rule: {listed}.", markup=False)
+            references = []
+        elif deleting:
+            references = app.concerns.apply_retention(console_actor(), keep_days)
+        else:
+            references = app.concerns.due_for_deletion(console_actor(), keep_days)
+    listed = ", ".join(references) or "none"
+    if json:
+        emit_json({"schema": "oversight-retention/1", "days": keep_days, "deleted" if deleting else "due": references})
+    elif keep_days is None:
+        out.print(NO_RETENTION_RULE, markup=False)
+    elif deleting:
+        out.print(f"{len(references)} concern(s) deleted under the retention rule: {listed}.", markup=False)
+    else:
+        out.print(f"{len(references)} concern(s) closed more than {keep_days} days ago: {listed}.", markup=False)
+        out.print("Run again with --apply to delete them.", markup=False)
 
 
 @teams_cli.command("package")

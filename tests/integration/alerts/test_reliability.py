@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,7 +22,9 @@ from sqlalchemy import select
 from oversight_bot.bootstrap import Application, slack_notifier
 from oversight_bot.delivery.worker import DeliveryWorker, WorkerSettings
 from oversight_bot.domain.subscriptions import Destination, Target, TargetKind
+from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.access import Actor
+from oversight_bot.services.ports import UnitOfWork
 from oversight_bot.store.tables import AlertDeliveryRow
 from tests.fakes import FakeClock
 from tests.integration.alerts.conftest import ADMIN_CHANNEL, ALL, CHANNEL, drain, import_q2, subscribe, worker_for
@@ -102,6 +105,35 @@ def test_an_alert_that_keeps_failing_is_declared_dead_and_can_be_requeued(
     worker.run_once()
     assert {d.status for d in deliveries(baseline)} == {"sent"} and len(standin.posts(CHANNEL)) == 1
     worker.close()
+
+
+def test_the_worker_waits_out_a_store_that_cannot_be_reached_and_then_delivers(
+    baseline: Application, standin: SlackStandIn
+) -> None:
+    subscribe(baseline, RXV)
+    import_q2(baseline)
+    attempts = itertools.count()
+
+    def unreachable_at_first() -> UnitOfWork:
+        if next(attempts) < 3:
+            raise StoreUnavailable("the store is unavailable (OperationalError)")
+        return baseline.uow()
+
+    options = WorkerSettings(worker_id="flaky", interval_s=0.0, store_retry_s=0.05)
+    worker = DeliveryWorker(
+        unreachable_at_first, {"slack": slack_notifier(baseline)}, baseline.segments, baseline.clock, options
+    )
+    stop = threading.Event()
+    running = threading.Thread(target=worker.run, args=(stop,))
+    running.start()
+    try:
+        standin.wait_for("chat.postMessage")
+        assert running.is_alive()  # it outlived the outage
+    finally:
+        stop.set()
+        running.join(timeout=10)
+        worker.close()
+    assert len(standin.posts(CHANNEL)) == 1 and next(attempts) > 3
 
 
 def test_the_deliveries_command_retries_only_the_ids_it_names_and_refuses_ids_that_are_not_there(

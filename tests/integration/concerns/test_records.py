@@ -159,6 +159,9 @@ def test_retention_deletes_only_concerns_closed_long_enough_ago_and_only_when_to
     assert f"1 concern(s) closed more than 30 days ago: {old}." in listed.output
     assert store.concerns.view(TRIAGER, old).concern.reference == old  # a listing deletes nothing
 
+    as_json = oversight(store, "concerns", "retention", "--json", OVERSIGHT_CONCERN_RETENTION_DAYS="30")
+    assert json.loads(as_json.stdout) == {"schema": "oversight-retention/1", "days": 30, "due": [old]}
+
     applied = oversight(store, "concerns", "retention", "--apply", OVERSIGHT_CONCERN_RETENTION_DAYS="30")
     assert f"1 concern(s) deleted under the retention rule: {old}." in applied.output
     remaining = {c.reference for c in store.concerns.listing(TRIAGER)}
