@@ -208,26 +208,25 @@ def test_a_port_out_of_range_is_a_usage_error_with_its_usage_line(seeded_db_url:
     assert "serving" not in result.output.lower() and "HTTP mode on" not in result.output
 
 
-@pytest.mark.parametrize("mode", ["--teams", "--slack-http"])
-def test_a_busy_port_is_refused_before_anything_says_it_is_serving(mode: str, seeded_db_url: str) -> None:
+@pytest.mark.parametrize(
+    ("command", "platform"),
+    [(["serve", "--teams"], "teams"), (["serve", "--slack-http"], "slack"), (["run"], "teams"), (["run"], "slack")],
+)
+def test_a_busy_port_is_refused_before_anything_says_it_is_serving(
+    command: list[str], platform: str, seeded_db_url: str
+) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        port = taken.getsockname()[1]
+        port = str(taken.getsockname()[1])
         settings = {
-            "--teams": {"OVERSIGHT_TEAMS_ALLOW_ANONYMOUS": "true"},
-            "--slack-http": {"OVERSIGHT_SLACK_BOT_TOKEN": "xoxb-1", "OVERSIGHT_SLACK_SIGNING_SECRET": "s"},
-        }[mode]
-        result = oversight(
-            "serve",
-            mode,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            env={"OVERSIGHT_DATABASE_URL": seeded_db_url} | settings,
-        )
+            "teams": {"OVERSIGHT_TEAMS_ALLOW_ANONYMOUS": "true", "OVERSIGHT_TEAMS_PORT": port},
+            "slack": {"OVERSIGHT_SLACK_BOT_TOKEN": "xoxb-1", "OVERSIGHT_SLACK_SIGNING_SECRET": "s"}
+            | {"OVERSIGHT_SLACK_PORT": port},
+        }[platform]
+        options = ["--host", "127.0.0.1"] if command[0] == "serve" else []
+        result = oversight(*command, *options, env={"OVERSIGHT_DATABASE_URL": seeded_db_url} | settings)
     assert result.exit_code == 2, result.output
     (line,) = result.stderr.splitlines()
-    assert f"cannot listen on 127.0.0.1:{port}" in line and "--port" in line
+    assert f":{port} (Address already in use)" in line and "--port" in line
     assert "POST" not in result.output and "HTTP mode on" not in result.output

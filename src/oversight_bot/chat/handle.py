@@ -107,7 +107,7 @@ class Conversation:
             case Subscribe() | Unsubscribe() | ListSubscriptions() | Mute() | SetDigest() | SetThreading():
                 return self._subscriptions(command, actor)
             case StartConcern():
-                return wording.help_reply(concerning.FORM_ELSEWHERE)
+                return wording.help_reply(concerning.FORM_ELSEWHERE, about="concern")
             case ListConcerns() | ViewConcern() | TriageConcern():
                 return self._concerns(command, actor)
         return wording.help_reply(f"Not understood: {type(command).__name__}")

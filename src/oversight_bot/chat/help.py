@@ -89,12 +89,12 @@ def closest_verb(word: str) -> str | None:
     return close[0] if close else None
 
 
-def help_reply(problem: str | None = None, suggestion: str | None = None, verb: str | None = None) -> Reply:
-    """Every command; or, with `problem`, what went wrong and the one usage line that helps; or,
-    with only `verb`, that command in full, with examples."""
+def help_reply(problem: str | None = None, suggestion: str | None = None, about: str | None = None) -> Reply:
+    """Every command; or, with `problem`, what went wrong and the one usage line that helps (the
+    command `about`'s); or, with only `about`, that command in full, with examples."""
     if problem is not None:
-        return _problem_reply(problem, suggestion, BY_VERB.get(verb or ""))
-    usage = BY_VERB.get(verb or "")
+        return _problem_reply(problem, suggestion, BY_VERB.get(about or ""))
+    usage = BY_VERB.get(about or "")
     if usage is not None:
         return _command_reply(usage)
     return Reply(

@@ -143,20 +143,21 @@ def run() -> None:
     in part is refused with the setting that is missing (exit status 2), never served half."""
     with application() as app:
         settings = app.settings
+        teams_at = teams_host(app, "0.0.0.0") if settings.teams_configured else "0.0.0.0"
         if settings.slack_http_mode and not settings.slack_socket_mode:
             refuse_busy_port("0.0.0.0", settings.slack_port, "OVERSIGHT_SLACK_PORT")
         if settings.teams_configured:
-            refuse_busy_port(teams_host(app, "0.0.0.0"), settings.teams_port, "OVERSIGHT_TEAMS_PORT")
+            refuse_busy_port(teams_at, settings.teams_port, "OVERSIGHT_TEAMS_PORT")
         notifiers = chat_notifiers(app)
         with background_worker(app, notifiers):
             if settings.teams_configured and settings.slack_configured:
-                _teams_in_background(app)
+                _teams_in_background(app, teams_at)
             if settings.slack_socket_mode:
                 _serve_socket_mode(app)
             elif settings.slack_http_mode:
                 _serve_http(app, "0.0.0.0", settings.slack_port, workers=1)
             elif settings.teams_configured:
-                _serve_teams(app, "0.0.0.0", settings.teams_port)
+                _serve_teams(app, teams_at, settings.teams_port)
             else:
                 from oversight_bot.console.repl import Repl
 
@@ -199,12 +200,12 @@ def teams_host(app: Application, host: str) -> str:
     return listening_host(app.settings, host)
 
 
-def _teams_in_background(app: Application) -> None:
+def _teams_in_background(app: Application, host: str) -> None:
     """Teams' server on its own thread and event loop, when Slack has the foreground."""
     from oversight_bot.bootstrap import teams_web_app
     from oversight_bot.teams.app import serve_in_thread
 
-    port, host = app.settings.teams_port, teams_host(app, "0.0.0.0")
+    port = app.settings.teams_port
     serve_in_thread(teams_web_app(app), host, port)
     err.print(f"Teams: POST http://{host}:{port}/api/messages", markup=False)
 
