@@ -43,4 +43,5 @@ bench: $(STAMP)
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache oversight.db oversight.db-wal oversight.db-shm
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache oversight.db oversight.db-wal oversight.db-shm \
+		oversight.db.worker-lock
