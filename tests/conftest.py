@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from oversight_bot.bootstrap import Application, build
 from oversight_bot.config import DEFAULT_SEEDS, Settings
@@ -76,14 +75,8 @@ def postgres_server() -> Iterator[postgres.PostgresServer]:
 @pytest.fixture
 def postgres_url(postgres_server: postgres.PostgresServer) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for one test (cloned from a migrated template)."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_server.url("postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE oversight_template"))
-    yield postgres_server.url(name)
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    with postgres.throwaway_database(postgres_server, template="oversight_template") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

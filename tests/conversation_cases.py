@@ -84,8 +84,11 @@ CASES = [
         "history RM3",
         ReplyKind.ANSWER,
         says=(
-            "Q3 2025/26: segment 4 (rank 115/134), NHS Oversight Framework 2025/26",
-            "Q4 2022/23: segment 3 (decision), NHS Oversight Framework 2022/23",
+            # Q3 from a secondary source, which did not publish segment 5; Q1 from NHS England's acute file.
+            "Q3 2025/26: segment 4 (segment 5 not published; rank 115/134; secondary source), NHS Oversight",
+            "Q1 2025/26: segment 4 (rank 116/134), NHS Oversight Framework 2025/26",
+            "Q4 2022/23: segment 3 (decision; secondary source), NHS Oversight Framework 2022/23",
+            "Sources: secondary source: larsen-analyst/trustpulse",
         ),
     ),
     Case(

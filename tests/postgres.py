@@ -14,6 +14,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,3 +70,21 @@ def start() -> PostgresServer:
     options = f"-p {server.port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off -c full_page_writes=off"
     server._run("pg_ctl", "-D", str(data_dir), "-o", options, "-l", str(root / "log"), "-w", "start")
     return server
+
+
+@contextmanager
+def throwaway_database(server: PostgresServer, template: str | None = None) -> Iterator[str]:
+    """A new database on the server (a copy of `template`, or empty) for one test; dropped after."""
+    from sqlalchemy import create_engine, text
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    copy = f" TEMPLATE {template}" if template else ""
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}{copy}"))
+    try:
+        yield server.url(name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

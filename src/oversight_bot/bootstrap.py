@@ -59,18 +59,22 @@ logger = logging.getLogger(__name__)
 
 
 def seed_readers() -> SeedReaders:
+    from oversight_bot.ingest.league import read_league_file
     from oversight_bot.ingest.nof import read_nof_file
     from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
+    from oversight_bot.ingest.seeds import read_seed_manifest
     from oversight_bot.ingest.segments import read_segments_file
     from oversight_bot.services.seeding import SeedReaders
 
     return SeedReaders(
+        manifest=read_seed_manifest,
         regions=read_regions_file,
         ods=read_ods_file,
         icbs=read_icb_file,
         aliases=read_alias_file,
         nof=read_nof_file,
         segments=read_segments_file,
+        league=read_league_file,
     )
 
 
@@ -115,7 +119,11 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
         return SqlAlchemyUnitOfWork(session_factory)
 
     clock = SystemClock()
-    segments = SegmentService(SqlAlchemySnapshotSource(engine, session_factory), frameworks)
+    segments = SegmentService(
+        SqlAlchemySnapshotSource(engine, session_factory),
+        frameworks,
+        stale_after_months=settings.stale_after_months,
+    )
     access = Access(access_rules(settings), directory(settings, engine))
     subscriptions = SubscriptionService(uow, clock, access)
     concerns = ConcernService(uow, clock, access, flag_rules(settings))

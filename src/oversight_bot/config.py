@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     frameworks_file: Annotated[Path | None, example(str(DEFAULT_SEEDS / "frameworks.toml"))] = None
     # NOF 2026/27 thresholds ("2.05,2.35,2.70"); not published yet, so nothing is assumed.
     nof2026_thresholds: Annotated[str | None, example("2.05,2.35,2.70")] = None
+    # Answers warn when the quarter they show ended more than this many months ago (docs/data.md).
+    stale_after_months: Annotated[int, example("6"), Field(ge=1, le=60)] = 6
     log_level: Annotated[str, example("INFO")] = "WARNING"
 
     slack_bot_token: Annotated[SecretStr | None, example("xoxb-...")] = None

@@ -13,8 +13,8 @@ import pytest
 
 from oversight_bot.config import PROJECT_DIR, default_database_path
 from oversight_bot.store import schema
-from tests.conftest import NOF_FILE
-from tests.nof_files import q1_only, write_nof
+from tests.conftest import NOF_FILE, SEEDS
+from tests.nof_files import ACUTE_FILE, q1_only, write_nof
 from tests.oversight_cli import oversight
 
 
@@ -182,7 +182,7 @@ def test_import_reports_changes_and_announcements(run_cli, tmp_path: Path, seede
 
     revised = run_cli("import", "nof", str(write_nof(tmp_path / "revised.csv", change=worsen)))
     assert revised.exit_code == 0
-    assert "1 change(s) announced" in revised.output and "RDY segment changed: segment 2 -> 4" in revised.output
+    assert "1 change(s) announced" in revised.output and "RDY moved from segment 2 to 4" in revised.output
 
 
 def test_a_broken_import_exits_1_naming_the_line(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -274,7 +274,8 @@ def test_a_baseline_then_a_newer_quarter_through_the_cli(tmp_path: Path) -> None
     first = oversight("import", "nof", str(q1_only(tmp_path / "q1.csv")), env=env)
     assert "0 change(s) announced." in first.output
     second = oversight("import", "nof", str(NOF_FILE), env=env)
-    assert "RXV left segment 5: segment 5 -> 4, Q2 2025/26" in second.output
+    assert "Q2 2025/26 (23):" in second.output
+    assert "RXV left the Provider Improvement Programme (segment 4)" in second.output
 
 
 def test_only_one_alert_worker_runs_on_a_sqlite_store(seeded_db_url: str, tmp_path: Path) -> None:
@@ -302,3 +303,24 @@ def test_only_one_alert_worker_runs_on_a_sqlite_store(seeded_db_url: str, tmp_pa
     finally:
         first.terminate()
         first.wait(timeout=30)
+
+
+def test_nof_check_reproduces_the_acute_file_through_the_cli(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("nof", "check", "--json", str(ACUTE_FILE))
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert all(figures == {"agree": 134, "checked": 134} for figures in report["summary"].values())
+    assert report["cut_points"]["Q1 2025/26"]["origin"] == "implied by NHS England's placings for the quarter"
+
+
+def test_import_league_needs_a_quarter_for_a_file_without_one_and_labels_a_secondary_source(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path
+) -> None:
+    source = (SEEDS / "league-acute-2025-26-q3-secondary.csv").read_text(encoding="utf-8")
+    path = tmp_path / "segments.csv"
+    path.write_text(source.replace(",Quarter", "").replace(",Q3 2025/26", ""), encoding="utf-8")
+    refused = run_cli("import", "league", str(path))
+    assert refused.exit_code == 1 and "--quarter 'Q3 2025/26'" in refused.output
+    imported = run_cli("import", "league", str(path), "--quarter", "Q3 2025/26", "--secondary", "intuita")
+    assert imported.exit_code == 0 and "nothing changed" in imported.output  # the seeds hold the same segments
+    assert "Source: secondary source:" in run_cli("ask", "segment RGM").output

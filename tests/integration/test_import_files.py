@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from oversight_bot.ingest.organisations import read_alias_file, read_ods_file, r
 from oversight_bot.ingest.segments import read_segments_file
 from tests.conftest import NOF_FILE, SEEDS
 from tests.integration.test_store import table_counts
-from tests.nof_files import write_nof
+from tests.nof_files import line_of, write_acute, write_nof
 
 NOF_BYTES = NOF_FILE.read_bytes()
 
@@ -75,7 +76,81 @@ def test_a_file_cut_at_a_row_boundary_is_caught_by_the_missing_summary(tmp_path:
     path = tmp_path / "cut.csv"
     path.write_bytes(b"\r\n".join(rows[:-200]) + b"\r\n")
     error = rejected(path)
-    assert "is the file complete?" in str(error)
+    assert "is the file cut short or incomplete?" in str(error)
+
+
+def test_a_file_cut_by_exactly_one_summary_metric_is_caught(tmp_path: Path) -> None:
+    """The last 61 rows are Q2's OF5007 for every trust: without them OF5005 stands alone."""
+    rows = NOF_BYTES.rstrip(b"\r\n").split(b"\r\n")
+    assert all(b",OF5007," in row for row in rows[-61:])
+    path = tmp_path / "cut.csv"
+    path.write_bytes(b"\r\n".join(rows[:-61]) + b"\r\n")
+    error = rejected(path)
+    assert "Q2 2025/26: OF5005 (final segment) is given without OF5007" in str(error)
+
+
+# -- NHS England's first-release layout (the acute file) ------------------------------------------------
+
+
+def acute_rejected(path: Path) -> ImportFileError:
+    with pytest.raises(ImportFileError) as caught:
+        read_nof_file(path)
+    return caught.value
+
+
+def is_rr8(metric: str) -> Callable[[dict[str, str]], bool]:
+    return lambda row: row["Trust_code"] == "RR8" and row["Metric_ID"] == metric
+
+
+def test_a_first_release_file_without_a_column_is_refused_naming_it(tmp_path: Path) -> None:
+    path = write_acute(tmp_path / "no-units.csv", header=lambda columns: [c for c in columns if c != "Units"])
+    error = acute_rejected(path)
+    assert lines_of(error) == [1] and "'Units'" in str(error) and "first-release layout" in str(error)
+
+
+def test_an_unknown_unit_is_refused_with_its_line_and_column(tmp_path: Path) -> None:
+    path = write_acute(tmp_path / "unit.csv", change=lambda r: r | {"Units": "per cent"} if is_rr8("OF0003")(r) else r)
+    (problem,) = acute_rejected(path).problems
+    assert problem.line == line_of(path, is_rr8("OF0003"))
+    assert "column Units" in problem.message and "'per cent'" in problem.message
+
+
+def test_an_unknown_region_is_refused_with_its_line_and_column(tmp_path: Path) -> None:
+    spoil = is_rr8("OF0020")
+    path = write_acute(tmp_path / "region.csv", change=lambda r: r | {"Region": "Yorkshire"} if spoil(r) else r)
+    (problem,) = acute_rejected(path).problems
+    assert (
+        problem.line == line_of(path, spoil) and "column Region" in problem.message and "'Yorkshire'" in problem.message
+    )
+
+
+def test_a_quarter_only_some_rows_carry_is_refused(tmp_path: Path) -> None:
+    blank, other = is_rr8("OF5000"), is_rr8("OF4002")
+
+    def spoil(row: dict[str, str]) -> dict[str, str]:
+        if blank(row):
+            return row | {"Reporting_date": ""}
+        return row | {"Reporting_date": "Q2 2025/26"} if other(row) else row
+
+    path = write_acute(tmp_path / "quarters.csv", change=spoil)
+    error = acute_rejected(path)
+    assert sorted(lines_of(error)) == sorted([line_of(path, blank), line_of(path, other)])
+    assert all("Reporting_date" in problem.message for problem in error.problems)
+    assert "holds one quarter" in str(error)
+
+
+def test_a_refused_first_release_file_imports_nothing(empty_app: Application, tmp_path: Path) -> None:
+    path = write_acute(tmp_path / "unit.csv", change=lambda r: r | {"Units": "per cent"} if is_rr8("OF0003")(r) else r)
+    before = table_counts(empty_app)
+    with pytest.raises(ImportFileError):
+        empty_app.importer.nof(read_nof_file(path))
+    assert table_counts(empty_app) == before
+
+
+def test_the_acute_file_as_published_is_read_with_crlf_and_bom(tmp_path: Path) -> None:
+    path = write_acute(tmp_path / "nhs-oversight-framework-acute-trust-data.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r\n" in path.read_bytes()
+    assert len(read_nof_file(path).providers) == 134
 
 
 def test_the_wrong_encoding_is_named_with_its_line(tmp_path: Path) -> None:
@@ -156,3 +231,21 @@ def test_an_alias_for_an_unknown_organisation_is_refused_whole(seeded_app: Appli
         seeded_app.importer.aliases(read_alias_file(path))
     assert lines_of(caught.value) == [3]
     assert seeded_app.segments.lookup("UHS").organisation is not None  # the old aliases still stand
+
+
+@pytest.mark.parametrize(("written", "meant"), [("avg", "average_score"), ("financial_overide", "financial_override")])
+def test_a_misnamed_column_is_refused_with_the_name_it_is_probably_meant_to_be(
+    seeded_app: Application, tmp_path: Path, written: str, meant: str
+) -> None:
+    """Ignoring it would lose that field for every row (RR8's average or override gone from answers)."""
+    source = (SEEDS / "published-segments-acute-2025-26-q3.csv").read_text(encoding="utf-8")
+    header, rest = source.split("\n", 1)
+    path = tmp_path / "segments.csv"
+    path.write_text(header.replace(meant, written, 1) + "\n" + rest, encoding="utf-8")
+    before = table_counts(seeded_app)
+    with pytest.raises(ImportFileError) as caught:
+        read_segments_file(path)
+    assert lines_of(caught.value) == [1]
+    message = str(caught.value)
+    assert f"'{written}'" in message and (f"did you mean '{meant}'" in message or f"is '{written}' meant" in message)
+    assert table_counts(seeded_app) == before

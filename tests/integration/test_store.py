@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from oversight_bot.store.tables import (
     OutboxEventRow,
     full_metadata,
 )
+from tests import postgres
 from tests.conftest import NOF_FILE, SEEDS
 from tests.nof_files import q1_only, write_nof
 
@@ -87,21 +89,22 @@ def expected_q2_events() -> Counter[str]:
 
 
 def expected_q2_events_by_trust() -> dict[str, Counter[str]]:
+    """From the summary rows alone: a move of the final segment (both quarters publish segment 5),
+    the deficit flag (OF5004) set or cleared, and entering or leaving segment 5 (OF5007)."""
     summary: dict[tuple[str, str], dict[str, float]] = {}
     with NOF_FILE.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
-            if row["Metric_ID"] in ("OF5000", "OF5003", "OF5004", "OF5005"):
+            if row["Metric_ID"] in ("OF5004", "OF5005", "OF5007"):
                 summary.setdefault((row["Trust_code"], row["Quarter"]), {})[row["Metric_ID"]] = float(row["Value"])
     found: dict[str, Counter[str]] = {}
     for code in {c for c, _ in summary}:
         q1, q2 = summary[(code, "Q1 2025/26")], summary[(code, "Q2 2025/26")]
-        capped = [q["OF5004"] == 1 and q["OF5000"] != q["OF5003"] for q in (q1, q2)]
         kinds: Counter[str] = Counter()
         kinds["segment_changed"] += q1["OF5005"] != q2["OF5005"]
-        kinds["financial_override_applied"] += capped[1] and not capped[0]
-        kinds["financial_override_removed"] += capped[0] and not capped[1]
-        kinds["entered_segment_5"] += q2["OF5005"] == 5 and q1["OF5005"] != 5
-        kinds["left_segment_5"] += q1["OF5005"] == 5 and q2["OF5005"] != 5
+        kinds["deficit_flag_set"] += q2["OF5004"] == 1 and q1["OF5004"] == 0
+        kinds["deficit_flag_cleared"] += q1["OF5004"] == 1 and q2["OF5004"] == 0
+        kinds["entered_segment_5"] += q2["OF5007"] == 1 and q1["OF5007"] == 0
+        kinds["left_segment_5"] += q1["OF5007"] == 1 and q2["OF5007"] == 0
         if +kinds:
             found[code] = +kinds
     return found
@@ -156,7 +159,7 @@ def test_published_results_file_and_decisions_are_imported_with_their_framework(
     assert decided.changes["assessments"] == 1
     history = empty_app.segments.history("RM3")
     assert history is not None
-    assert [(a.framework, a.basis) for a, _ in history.entries] == [
+    assert [(e.assessment.framework, e.assessment.basis) for e in history.entries] == [
         ("NOF2022", Basis.DECISION),
         ("NOF2025", Basis.PUBLISHED),
     ]
@@ -266,6 +269,45 @@ def test_a_sqlite_migration_that_fails_half_way_leaves_the_store_as_it_was(tmp_p
         connection.execute(text("DROP TABLE _alembic_tmp_alert_threads"))
     schema.upgrade(engine)  # once the obstacle is gone, the same upgrade goes through
     assert schema.is_current(engine)
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def unmigrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema yet, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    with postgres.throwaway_database(request.getfixturevalue("postgres_server")) as url:
+        yield url
+
+
+def test_a_store_from_before_units_keeps_its_values_with_their_metrics_units(unmigrated_url: str) -> None:
+    engine = make_engine(unmigrated_url)
+    schema.upgrade(engine, "0006")
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.begin() as connection:
+        connection.execute(tables.tables["organisations"].insert().values(ods_code="RDY", name="DORSET", kind="trust"))
+        connection.execute(
+            tables.tables["metrics"].insert(),
+            [
+                {"metric_id": "OF0005", "description": "d", "domain": "d", "sub_domain": "s", "units": "percent"},
+                {"metric_id": "OF0061", "description": "d", "domain": "d", "sub_domain": "s", "units": "out of 10"},
+            ],
+        )
+        connection.execute(
+            tables.tables["metric_values"].insert(),
+            [
+                {"ods_code": "RDY", "quarter": 20251, "metric_id": m, "value": "1.5", "reporting_date": "Jun-25"}
+                for m in ("OF0005", "OF0061")
+            ],
+        )
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        units = dict(connection.execute(text("SELECT metric_id, units FROM metric_values")).all())
+        assert units == {"OF0005": "%", "OF0061": "out of 10"}
+        assert compare_metadata(MigrationContext.configure(connection), full_metadata()) == []
     engine.dispose()
 
 

@@ -9,17 +9,35 @@ from collections import Counter
 
 from oversight_bot.chat.replies import Choice, Reply, ReplyKind, Section
 from oversight_bot.domain.organisations import short_name
+from oversight_bot.domain.quarters import Quarter
 from oversight_bot.services.alerts import ClaimedGroup, EventRecord
 from oversight_bot.services.segments import SegmentReader
 
 MAX_LINES = 150
+# What each event says; only what NHS England published in both quarters (docs/data.md). The
+# deficit flag is NHS England's OF5004: its change is announced as a flag, never as an override
+# removed while the flag is still set.
 CAUSES = {
-    "financial_override_applied": "financial override applied",
-    "financial_override_removed": "financial override removed",
+    "deficit_flag_set": "now flagged as in deficit or receiving deficit support",
+    "deficit_flag_cleared": "no longer flagged as in deficit or receiving deficit support",
     "entered_segment_5": "entered the Provider Improvement Programme (segment 5)",
     "left_segment_5": "left the Provider Improvement Programme",
 }
+# Events of these kinds were written by versions before the deficit flag was announced as such;
+# one still waiting in an outbox is told in words that claim nothing about the override.
+CAUSES |= {
+    "financial_override_applied": "financial override applied",
+    "financial_override_removed": "financial override no longer changes its segment",
+}
+SEGMENT_5_UNPUBLISHED = "segment 5 not published for {quarter}"
 CONCERN_KIND = "concern_logged"
+
+
+def event_words(kind: str, previous_segment: int, segment: int) -> str:
+    """One event in words, for the import's report: "moved from segment 2 to 3"."""
+    if kind == "segment_changed":
+        return f"moved from segment {previous_segment} to {segment}"
+    return f"{CAUSES.get(kind, kind.replace('_', ' '))} (segment {segment})"
 
 
 def compose_alert(group: ClaimedGroup, reader: SegmentReader) -> Reply:
@@ -48,11 +66,32 @@ def headline(code: str, events: list[EventRecord], reader: SegmentReader, *, wit
 def _move(who: str, events: list[EventRecord], with_quarter: bool) -> str:
     payload = events[0].payload
     quarter = f", {payload['quarter']}" if with_quarter else ""
+    since = _since(payload)
+    unpublished = (
+        f" ({SEGMENT_5_UNPUBLISHED.format(quarter=_unpublished_quarter(payload))})"
+        if payload.get("segment_5_unpublished")
+        else ""
+    )
     causes = [CAUSES[e.kind] for e in events if e.kind in CAUSES]
     if any(e.kind == "segment_changed" for e in events):
         because = f": {', '.join(causes)}" if causes else ""
-        return f"{who} moved from segment {payload['previous_segment']} to {payload['segment']}{because}{quarter}"
-    return f"{who}: {', '.join(causes)}; still segment {payload['segment']}{quarter}"
+        moved = f"moved from segment {payload['previous_segment']}{since} to {payload['segment']}"
+        return f"{who} {moved}{because}{quarter}{unpublished}"
+    return f"{who}: {', '.join(causes)}; segment {payload['segment']}{quarter}"
+
+
+def _since(payload: dict[str, object]) -> str:
+    """Name the earlier quarter when it is not the one just before (a release was missed)."""
+    try:
+        quarter, previous = Quarter.parse(str(payload["quarter"])), Quarter.parse(str(payload["previous_quarter"]))
+    except (KeyError, ValueError):
+        return ""
+    return f" ({previous})" if previous != quarter.previous() else ""
+
+
+def _unpublished_quarter(payload: dict[str, object]) -> str:
+    """Which of the two quarters left segment 5 unpublished: the later one, unless it published it."""
+    return str(payload.get("quarter", "this quarter"))
 
 
 def _concern(who: str, event: EventRecord) -> str:

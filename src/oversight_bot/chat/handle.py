@@ -163,10 +163,12 @@ class Conversation:
             history = reader.history(code)
             assert history is not None
             return wording.history_reply(history)
+        if isinstance(command, ExplainSegment):
+            why = reader.why(code)
+            assert why is not None
+            return wording.why_reply(why)
         view = reader.segment(code)
         assert view is not None
-        if not isinstance(command, GetSegment):
-            return wording.why_reply(view)
         open_concerns = self.concerning.service.open_count(code) if self.concerning else None
         return wording.segment_reply(view, open_concerns)
 

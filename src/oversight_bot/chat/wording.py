@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from fractions import Fraction
 
 from oversight_bot.chat.help import help_reply as help_reply  # the commands' help: chat/help.py
 from oversight_bot.chat.replies import Choice, Fact, Reply, ReplyKind, Section
-from oversight_bot.domain.assessments import Assessment, Basis
+from oversight_bot.domain.assessments import Assessment, Basis, Step
+from oversight_bot.domain.metrics import MetricValue
 from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType, display_name
+from oversight_bot.domain.provenance import Provenance
 from oversight_bot.services.lookup import Candidate
-from oversight_bot.services.segments import ChangesView, HistoryView, LeagueView, ListView, SegmentView, TableRow
+from oversight_bot.services.segments import (
+    ChangesView,
+    Freshness,
+    HistoryEntry,
+    HistoryView,
+    LeagueView,
+    ListView,
+    MetricDetail,
+    Move,
+    Segment5Status,
+    SegmentView,
+    TableRow,
+    WhyView,
+)
 
 PAGE_SIZE = 20
 
@@ -44,15 +61,39 @@ def peers(table: TrustType, count: int | None) -> str:
     return f"of {count} {noun}" if count else f"among {noun}"
 
 
+def source_text(provenance: Provenance | None) -> str:
+    """Who published what an answer shows: "NHS England, <file>, published September 2025", or a
+    secondary source, labelled as one."""
+    if provenance is None:
+        return "source not recorded"
+    return provenance.label
+
+
 def basis_note(view: SegmentView) -> str:
     assessment = view.assessment
     assert assessment is not None
+    source = source_text(assessment.provenance)
     if assessment.basis is Basis.PUBLISHED:
-        return "Source: NHS England's published results."
-    if assessment.basis is Basis.DECISION:
-        return "A segment decision under an earlier framework, imported as NHS England recorded it."
-    note = "Derived by the bot's rules core: NHS England has published nothing for this quarter."
-    return f"{note} {view.provisional_note}".strip()
+        note = f"Source: {source}; {assessment.quarter}."
+    elif assessment.basis is Basis.DECISION:
+        note = f"A segment decision under an earlier framework, as recorded by {source}."
+    else:
+        note = (
+            f"Derived by the bot's rules core from {source}: NHS England has published no segment for "
+            f"{assessment.quarter}. {view.provisional_note}"
+        ).strip()
+    return " ".join(filter(None, (note, freshness_text(view.freshness))))
+
+
+def freshness_text(freshness: Freshness | None) -> str:
+    """A warning when the data shown is older than the configured age (its quarter's end to today)."""
+    if freshness is None or not freshness.stale:
+        return ""
+    quarter = freshness.quarter
+    return (
+        f"This is {quarter} data (the quarter ended {day(quarter.end)}, {freshness.months_old} months ago): "
+        "NHS England may have published newer results."
+    )
 
 
 def segment_reply(view: SegmentView, open_concerns: int | None = None) -> Reply:
@@ -61,13 +102,13 @@ def segment_reply(view: SegmentView, open_concerns: int | None = None) -> Reply:
         return no_segment_reply(organisation)
     facts = [Fact("Quarter", f"{assessment.quarter}, {view.framework_name}")]
     if assessment.rank is not None and assessment.peer_table is not None:
-        facts.append(
-            Fact("League", f"{ordinal(assessment.rank)} {peers(assessment.peer_table, assessment.peer_count)}")
-        )
+        facts.append(Fact("League", league_text(assessment)))
     if assessment.average_score is not None:
-        facts.append(Fact("Average metric score", f"{assessment.average_score:.2f} (1 is best, 4 worst)"))
+        facts.append(Fact("Average metric score", average_text(assessment)))
     if assessment.financial_override is not None:
         facts.append(Fact("Financial override", override_text(assessment)))
+    if view.segment_5 is not None:
+        facts.append(Fact("Segment 5", segment_5_text(view.segment_5)))
     facts.append(Fact("Before", before_text(view)))
     if open_concerns is not None:
         facts.append(Fact("Open concerns", str(open_concerns)))
@@ -91,6 +132,33 @@ def segment_reply(view: SegmentView, open_concerns: int | None = None) -> Reply:
     )
 
 
+def league_text(assessment: Assessment) -> str:
+    assert assessment.rank is not None and assessment.peer_table is not None
+    text = f"{ordinal(assessment.rank)} {peers(assessment.peer_table, assessment.peer_count)}"
+    if assessment.rank_range is not None:
+        low, high = assessment.rank_range
+        text += f" (likely range {ordinal(low)} to {ordinal(high)})"
+    return text
+
+
+def average_text(assessment: Assessment) -> str:
+    assert assessment.average_score is not None
+    text = f"{assessment.average_score:.2f} (1 is best, 4 worst)"
+    if assessment.average_range is not None:
+        low, high = assessment.average_range
+        text += f"; likely range {low} to {high}"
+    return text
+
+
+def segment_5_text(status: Segment5Status) -> str:
+    """Segment 5 where NHS England stopped publishing it: unknown, never "left"."""
+    text = f"not published by NHS England since {status.unpublished_since}"
+    if status.last_published is None:
+        return text
+    was = "in segment 5" if status.last_in_programme else "not in segment 5"
+    return f"{text} (last published: {was}, {status.last_published})"
+
+
 def override_text(assessment: Assessment) -> str:
     if not assessment.financial_override:
         return "not applied"
@@ -104,10 +172,15 @@ def override_text(assessment: Assessment) -> str:
 def before_text(view: SegmentView) -> str:
     assessment = view.assessment
     assert assessment is not None and view.since is not None
+    gaps = f" (no data held for {', '.join(str(q) for q in view.not_held_in_run)})" if view.not_held_in_run else ""
     if view.previous is None:
-        return f"segment {assessment.segment} since {view.since}, the earliest quarter held"
+        return f"segment {assessment.segment} since {view.since}, the earliest quarter held{gaps}"
     previous = view.previous
-    return f"segment {previous.segment} in {previous.quarter}; segment {assessment.segment} since {view.since}"
+    underlying = f" (underlying {previous.underlying})" if previous.underlying is not None else ""
+    return (
+        f"segment {previous.segment}{underlying} in {previous.quarter}; "
+        f"segment {assessment.segment} since {view.since}{gaps}"
+    )
 
 
 def closed_lines(organisation: Organisation) -> tuple[str, ...]:
@@ -131,16 +204,23 @@ def no_segment_reply(organisation: Organisation) -> Reply:
     )
 
 
-def why_reply(view: SegmentView) -> Reply:
+def why_reply(why: WhyView) -> Reply:
+    view = why.segment
     organisation, assessment = view.organisation, view.assessment
     if assessment is None:
         return no_segment_reply(organisation)
-    steps = tuple(f"{n}. {reason.text}" for n, reason in enumerate(assessment.reasons, start=1))
+    metrics_here = why.metrics_quarter == assessment.quarter and why.metrics
+    steps = tuple(
+        f"{n}. {_scores_step(why) if reason.step is Step.SCORES and metrics_here else reason.text}"
+        for n, reason in enumerate(assessment.reasons, start=1)
+    )
+    sections = [Section(f"{assessment.quarter}, {view.framework_name}", steps or ("No reasons were recorded.",))]
+    sections += _metric_sections(why, assessment)
     return Reply(
         kind=ReplyKind.ANSWER,
         title=f"Why {label(organisation)} is in segment {assessment.segment}",
         summary=f"{organisation.ods_code}: why segment {assessment.segment} in {assessment.quarter}",
-        sections=(Section(f"{assessment.quarter}, {view.framework_name}", steps or ("No reasons were recorded.",)),),
+        sections=tuple(sections),
         choices=(Choice("History", f"history {organisation.ods_code}"),),
         footnote=basis_note(view),
         segment=assessment.segment,
@@ -148,77 +228,238 @@ def why_reply(view: SegmentView) -> Reply:
     )
 
 
+def _scores_step(why: WhyView) -> str:
+    counted = [m for m in why.metrics if m.counted]
+    worst = sorted(counted, key=lambda m: (-m.score, m.metric_id))[:3]
+    named = ", ".join(f"{m.name} ({m.metric_id}) {m.score:.2f}" for m in worst)
+    return f"{len(counted)} scored metrics; the worst: {named}."
+
+
+def _metric_sections(why: WhyView, assessment: Assessment) -> list[Section]:
+    if why.metrics_quarter is None or not why.metrics:
+        return [Section(lines=("No metric scores are held for it.",))]
+    sections = []
+    if why.metrics_quarter != assessment.quarter:
+        source = source_text(why.metrics_provenance)
+        sections.append(
+            Section(
+                lines=(
+                    f"The {assessment.quarter} source gives no metric scores. The metrics below are "
+                    f"{why.metrics_quarter}'s, the latest held (source: {source}).",
+                )
+            )
+        )
+    by_domain: dict[str, list[MetricDetail]] = {}
+    for metric in why.metrics:
+        by_domain.setdefault(metric.domain or "Other", []).append(metric)
+    for domain, metrics in by_domain.items():
+        heading = f"{domain}: metric scores, {why.metrics_quarter} (worst first)"
+        sections.append(Section(heading, tuple(metric_line(m) for m in metrics)))
+    return sections
+
+
+def metric_line(metric: MetricDetail) -> str:
+    """ "Rate of E-Coli infections (OF1048): score 2.10, counts one third; value 1.05 (rate, Jul 24 - Jun 25)"."""
+    parts = [f"{metric.name} ({metric.metric_id}): score {metric.score:.2f}"]
+    if not metric.counted:
+        parts.append(f"not in the average: {metric.note}")
+    elif metric.weight != 1:
+        parts.append(f"counts {_fraction_words(metric.weight)} in the average")
+    values = "; ".join(value_text(v) for v in metric.values)
+    return ", ".join(parts) + (f"; value {values}" if values else "")
+
+
+def value_text(value: MetricValue) -> str:
+    number = f"{value.value}"
+    period = f", {value.reporting_date}" if value.reporting_date else ""
+    match value.units:
+        case "%":
+            shown = f"{number}%"
+        case "percentage points" | "out of 10" | "days" | "mins":
+            shown = f"{number} {value.units}"
+        case "" | "score":
+            shown = number
+        case _:
+            shown = f"{number} ({value.units})"
+    return f"{shown}{period}"
+
+
+def _fraction_words(weight: Fraction) -> str:
+    return {Fraction(1, 3): "one third", Fraction(1, 2): "one half"}.get(weight, str(weight))
+
+
 def history_reply(view: HistoryView) -> Reply:
     organisation = view.organisation
     if not view.entries:
         return no_segment_reply(organisation)
-    lines = tuple(history_line(assessment, framework) for assessment, framework in reversed(view.entries))
+    lines = tuple(history_line(entry) for entry in reversed(view.entries))
+    sources = _distinct(source_text(e.assessment.provenance) for e in reversed(view.entries))
+    footnote = " ".join(
+        filter(
+            None,
+            (
+                "Newest first. Segments before 2025/26 were decisions; a 4 then does not mean a 4 now.",
+                f"Sources: {'; '.join(sources)}.",
+                freshness_text(view.freshness),
+            ),
+        )
+    )
     return Reply(
         kind=ReplyKind.ANSWER,
         title=f"Segment history: {label(organisation)}",
         summary=f"{organisation.ods_code}: {len(lines)} quarter(s) of segment history",
         sections=(Section(lines=lines),),
         choices=(Choice("Why?", f"why {organisation.ods_code}"),),
-        footnote="Newest first. Segments before 2025/26 were decisions; a 4 then does not mean a 4 now.",
+        footnote=footnote,
         shareable=True,
     )
 
 
-def history_line(assessment: Assessment, framework: str) -> str:
+def history_line(entry: HistoryEntry) -> str:
+    assessment = entry.assessment
     details = []
     if assessment.override_applied:
         details.append(f"underlying {assessment.unadjusted_segment}, financial override")
     if assessment.segment == 5 and assessment.adjusted_segment:
         details.append(f"underlying {assessment.adjusted_segment}")
+    if entry.segment_5_unpublished:
+        details.append("segment 5 not published")
     if assessment.rank is not None and assessment.peer_count:
         details.append(f"rank {assessment.rank}/{assessment.peer_count}")
     if assessment.basis is not Basis.PUBLISHED:
         details.append(assessment.basis.value)
+    if assessment.provenance is not None and assessment.provenance.secondary:
+        details.append("secondary source")
     extra = f" ({'; '.join(details)})" if details else ""
-    return f"{assessment.quarter}: segment {assessment.segment}{extra}, {framework}"
+    return f"{assessment.quarter}: segment {assessment.segment}{extra}, {entry.framework}"
+
+
+def _distinct(texts: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(texts))
 
 
 def league_reply(view: LeagueView, page: int) -> Reply:
     region = f", {view.region}" if view.region else ""
     title = f"League table: {view.table.value.lower()}s{region}"
-    if view.quarter is None or not view.rows:
+    if view.quarter is None or not (view.rows or view.unranked):
         where = f" in {view.region}" if view.region else ""
         return Reply(
             ReplyKind.ANSWER, title, f"{title}: none held", (Section(lines=(f"No league table held{where}.",)),)
         )
-    rows, more = paged(view.rows, page, f"league {view.table.short}{f' region:{view.region}' if view.region else ''}")
-    lines = tuple(f"{r.assessment.rank or '-'}. {row_text(r)}" for r in rows)
-    count = len(view.rows)
-    heading = f"{view.quarter}, ranked nationally {peers(view.table, view.peer_count)}; page {page} of {pages(count)}"
+    listed = view.rows + view.unranked
+    rows, more = paged(listed, page, f"league {view.table.short}{f' region:{view.region}' if view.region else ''}")
+    lines = tuple(league_line(r) for r in rows)
+    count = len(listed)
+    if view.rows:
+        heading = (
+            f"{view.quarter}, ranked nationally {peers(view.table, view.peer_count)}; page {page} of {pages(count)}"
+        )
+    else:
+        heading = (
+            f"{view.quarter}: segments only, {count} trusts (the source gives no ranks); page {page} of {pages(count)}"
+        )
+    sections = [Section(heading, lines)]
+    if page == 1 and view.rows and (view.unranked or view.missing_ranks):
+        sections.insert(0, Section(lines=(_incomplete_note(view),)))
+    footnote = " ".join(
+        filter(
+            None,
+            (
+                "Rank is by segment, then average metric score (the adjusted segment, before segment 5).",
+                f"Sources: {'; '.join(source_text(p) for p in view.sources)}." if view.sources else "",
+                freshness_text(view.freshness),
+            ),
+        )
+    )
     return Reply(
         kind=ReplyKind.ANSWER,
         title=title,
         summary=f"{title}, {view.quarter}: {count} trusts",
-        sections=(Section(heading, lines),),
+        sections=tuple(sections),
         more=more,
-        footnote="Rank is by segment, then average metric score (the adjusted segment, before segment 5).",
+        footnote=footnote,
         shareable=True,
     )
+
+
+def league_line(row: TableRow) -> str:
+    a = row.assessment
+    if a.rank is None:
+        return f"–. {row_text(row)} (no rank in its source)"
+    likely = f" (likely rank {a.rank_range[0]} to {a.rank_range[1]})" if a.rank_range else ""
+    return f"{a.rank}. {row_text(row)}{likely}"
+
+
+def _incomplete_note(view: LeagueView) -> str:
+    """Say plainly when the table held is not the whole table."""
+    parts = []
+    if view.missing_ranks:
+        shown = ", ".join(str(n) for n in view.missing_ranks[:12]) + (" ..." if len(view.missing_ranks) > 12 else "")
+        parts.append(f"Ranks {shown} are not in the sources held, so this table is incomplete.")
+    if view.unranked:
+        codes = ", ".join(r.organisation.ods_code for r in view.unranked)
+        parts.append(
+            f"{len(view.unranked)} trust(s) have a {view.quarter} segment but no rank in their source "
+            f"({codes}): listed last."
+        )
+    return " ".join(parts)
 
 
 def list_reply(view: ListView, page: int) -> Reply:
     region = f" in {view.region}" if view.region else ""
     title = f"Segment {view.segment}{region}: {len(view.rows)} organisation(s)"
+    if view.unpublished_since is not None and not view.rows:
+        return _segment_5_unpublished_reply(view, region)
     if not view.rows:
         return Reply(ReplyKind.ANSWER, title, title, (Section(lines=("None held.",)),), shareable=True)
     base = f"list segment:{view.segment}{f' region:{view.region}' if view.region else ''}"
     rows, more = paged(view.rows, page, base)
     lines = tuple(f"{row_text(r)}, {r.assessment.quarter}" for r in rows)
+    sections = [Section(f"Best average first; page {page} of {pages(len(view.rows))}", lines)]
+    if view.unpublished_since is not None and page == 1:
+        sections += _segment_5_elsewhere(view)
     return Reply(
         kind=ReplyKind.ANSWER,
         title=title,
         summary=title,
-        sections=(Section(f"Best average first; page {page} of {pages(len(view.rows))}", lines),),
+        sections=tuple(sections),
         more=more,
-        footnote="Each organisation's latest reported quarter.",
+        footnote=" ".join(
+            filter(
+                None,
+                (
+                    "Each organisation's latest reported quarter.",
+                    f"Sources: {'; '.join(source_text(p) for p in view.sources)}." if view.sources else "",
+                ),
+            )
+        ),
         segment=view.segment,
         shareable=True,
     )
+
+
+def _segment_5_unpublished_reply(view: ListView, region: str) -> Reply:
+    """`list segment:5` where the latest quarter did not publish segment 5: say so, and who was in it
+    when it was last published, never "none"."""
+    title = f"Segment 5{region}: not published since {view.unpublished_since}"
+    sources = f"Sources: {'; '.join(source_text(p) for p in view.sources)}." if view.sources else None
+    sections = tuple(_segment_5_elsewhere(view))
+    return Reply(ReplyKind.ANSWER, title, title, sections, footnote=sources, segment=5, shareable=True)
+
+
+def _segment_5_elsewhere(view: ListView) -> list[Section]:
+    """Organisations whose latest quarter did not publish segment 5: what was last published."""
+    lines = (
+        f"NHS England has not published segment 5 (the Provider Improvement Programme) since "
+        f"{view.unpublished_since} for some organisations, so whether they are in it now is not known here.",
+    )
+    sections = [Section(lines=lines)]
+    if view.last_published:
+        last = tuple(f"{row_text(r)}, {r.assessment.quarter}" for r in view.last_published)
+        sections.append(Section("In segment 5 when it was last published for them", last))
+    else:
+        sections.append(Section(lines=("None of them was in segment 5 when it was last published.",)))
+    return sections
 
 
 def row_text(row: TableRow) -> str:
@@ -285,13 +526,20 @@ def changes_reply(view: ChangesView, limit: int = 20) -> Reply:
             (Section(lines=("No organisation changed segment in the latest quarter held.",)),),
         )
     lines = tuple(
-        f"{display_name(m.organisation.name)} ({m.organisation.ods_code}): segment {m.previous.segment} → "
-        f"{m.current.segment}, {m.current.quarter}"
+        f"{display_name(m.organisation.name)} ({m.organisation.ods_code}): segment {m.moved_from} → "
+        f"{m.moved_to}, {m.current.quarter}{_since_text(m)}"
         for m in view.moves[:limit]
     )
     extra = (f"... and {len(view.moves) - limit} more.",) if len(view.moves) > limit else ()
     title = f"Segment changes in the latest quarter: {len(view.moves)}"
     return Reply(ReplyKind.ANSWER, title, title, (Section(lines=lines + extra),), footnote="Worse segments first.")
+
+
+def _since_text(move: Move) -> str:
+    """A move measured across a quarter the store does not hold names the earlier quarter."""
+    if move.previous.quarter == move.current.quarter.previous():
+        return ""
+    return f" (since {move.previous.quarter}, the last quarter held before it)"
 
 
 UNAVAILABLE = (

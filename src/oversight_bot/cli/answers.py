@@ -25,9 +25,10 @@ from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.replies import Reply, ReplyKind
 from oversight_bot.domain.assessments import Assessment
 from oversight_bot.domain.organisations import Organisation, display_name
+from oversight_bot.domain.provenance import Provenance
 from oversight_bot.services.access import Actor
 from oversight_bot.services.lookup import Candidate, LookupResult, LookupStatus
-from oversight_bot.services.segments import SegmentReader, SegmentView, TableRow
+from oversight_bot.services.segments import Freshness, SegmentReader, SegmentView, TableRow, WhyView
 
 SCHEMA = "oversight-answer/1"
 ANSWERED, NOT_FOUND, AMBIGUOUS, USAGE, REFUSED = "answered", "not_found", "ambiguous", "usage", "refused"
@@ -78,15 +79,18 @@ def _about_organisation(
     fields = _base(command, ANSWERED) | {"query": command.query, "organisation": organisation_fields(organisation)}
     if isinstance(command, ShowHistory):
         history = reader.history(organisation.ods_code)
-        entries = history.entries if history else ()
-        fields["history"] = [assessment_fields(a) | {"framework_name": name} for a, name in entries]
+        fields["history"] = [
+            assessment_fields(e.assessment)
+            | {"framework_name": e.framework, "segment_5_unpublished": e.segment_5_unpublished}
+            for e in (history.entries if history else ())
+        ]
+        fields["freshness"] = freshness_fields(history.freshness if history else None)
         return Answer(ANSWERED, fields)
     view = reader.segment(organisation.ods_code)
     assert view is not None
     fields |= segment_fields(view)
     if isinstance(command, ExplainSegment):
-        reasons = view.assessment.reasons if view.assessment else ()
-        fields["reasons"] = [{"step": r.step.value, "text": r.text, "metrics": list(r.metrics)} for r in reasons]
+        fields |= why_fields(reader.why(organisation.ods_code))
     elif conversation.concerning is not None:
         fields["open_concerns"] = conversation.concerning.service.open_count(organisation.ods_code)
     return Answer(ANSWERED, fields)
@@ -113,6 +117,68 @@ def segment_fields(view: SegmentView) -> dict[str, Any]:
         "worst_metrics": [
             {"metric_id": m.metric_id, "name": m.name, "score": _number(m.score)} for m in view.worst_metrics
         ],
+        "freshness": freshness_fields(view.freshness),
+        "segment_5": None
+        if view.segment_5 is None
+        else {
+            "unpublished_since": view.segment_5.unpublished_since.label,
+            "last_published": view.segment_5.last_published.label if view.segment_5.last_published else None,
+            "last_in_programme": view.segment_5.last_in_programme,
+        },
+        "quarters_not_held": [q.label for q in view.not_held_in_run],
+    }
+
+
+def why_fields(why: WhyView | None) -> dict[str, Any]:
+    """`why`: the steps, and every scored metric of the latest quarter that has them."""
+    assessment = why.segment.assessment if why else None
+    return {
+        "reasons": [
+            {"step": r.step.value, "text": r.text, "metrics": list(r.metrics)}
+            for r in (assessment.reasons if assessment else ())
+        ],
+        "metrics_quarter": why.metrics_quarter.label if why and why.metrics_quarter else None,
+        "metrics": [
+            {
+                "metric_id": m.metric_id,
+                "name": m.name,
+                "domain": m.domain,
+                "score": _number(m.score),
+                "weight": str(m.weight),
+                "counted": m.counted,
+                "note": m.note or None,
+                "values": [
+                    {
+                        "metric_id": v.metric_id,
+                        "value": _number(v.value),
+                        "units": v.units,
+                        "reported": v.reporting_date,
+                    }
+                    for v in m.values
+                ],
+            }
+            for m in (why.metrics if why else ())
+        ],
+        "metrics_source": provenance_fields(why.metrics_provenance if why else None),
+    }
+
+
+def freshness_fields(freshness: Freshness | None) -> dict[str, Any] | None:
+    if freshness is None:
+        return None
+    return {"quarter": freshness.quarter.label, "months_old": freshness.months_old, "stale": freshness.stale}
+
+
+def provenance_fields(provenance: Provenance | None) -> dict[str, Any] | None:
+    """Whose file a figure came from: NHS England's own, or a named secondary source."""
+    if provenance is None:
+        return None
+    return {
+        "file": provenance.file,
+        "publisher": provenance.publisher,
+        "secondary": provenance.secondary,
+        "published": provenance.published,
+        "imported_on": provenance.imported_on.isoformat() if provenance.imported_on else None,
     }
 
 
@@ -129,10 +195,13 @@ def assessment_fields(assessment: Assessment) -> dict[str, Any]:
         "override_applied": assessment.override_applied,
         "in_improvement_programme": assessment.in_improvement_programme,
         "average_score": _number(assessment.average_score),
+        "average_range": [_number(n) for n in assessment.average_range] if assessment.average_range else None,
         "rank": assessment.rank,
+        "rank_range": list(assessment.rank_range) if assessment.rank_range else None,
         "peer_count": assessment.peer_count,
         "peer_table": assessment.peer_table.short if assessment.peer_table else None,
         "region": assessment.region,
+        "source": provenance_fields(assessment.provenance),
     }
 
 
@@ -184,15 +253,26 @@ def _rows_answer(command: ShowLeague | ListSegment, reader: SegmentReader, typed
             fields = _base(command, NOT_FOUND) | {"region": typed, "regions": suggestions}
             return Answer(NOT_FOUND, fields)
     view = rows_for(region)
-    fields = _base(command, ANSWERED) | {"region": region, "rows": [_row(row) for row in view.rows]}
+    fields = _base(command, ANSWERED) | {
+        "region": region,
+        "rows": [_row(row) for row in view.rows],
+        "sources": [provenance_fields(p) for p in view.sources],
+    }
     if isinstance(command, ShowLeague):
         fields |= {
             "table": command.table.short,
             "quarter": view.quarter.label if view.quarter else None,
             "peer_count": view.peer_count,
+            "unranked": [_row(row) for row in view.unranked],
+            "missing_ranks": list(view.missing_ranks),
+            "freshness": freshness_fields(view.freshness),
         }
     else:
-        fields["segment"] = command.segment
+        fields |= {
+            "segment": command.segment,
+            "segment_5_unpublished_since": view.unpublished_since.label if view.unpublished_since else None,
+            "last_published": [_row(row) for row in view.last_published],
+        }
     return Answer(ANSWERED, fields)
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from oversight_bot.domain.segmentation import CutPoints
     from oversight_bot.services.access import Actor
     from oversight_bot.services.imports import ImportReport
+    from oversight_bot.services.releases import Publication
 
 CONNECT_HINT = (
     "No chat platform configured, so this is the terminal console. To connect Slack, set "
@@ -402,11 +403,36 @@ def import_aliases(file: ExistingFile) -> None:
         _import(lambda: app.importer.aliases(read_alias_file(file)))
 
 
+Published = Annotated[
+    str | None,
+    typer.Option("--published", help="When the publisher published the file, as it dates it: 'September 2025'."),
+]
+Secondary = Annotated[
+    str | None,
+    typer.Option(
+        "--secondary",
+        metavar="NAME",
+        help="The file is a secondary source (a third party's copy of published results), named NAME.",
+    ),
+]
+
+
+def _publication(published: str | None, secondary: str | None) -> Publication:
+    from oversight_bot.services.releases import Publication
+
+    if secondary is not None and not secondary.strip():
+        raise typer.BadParameter("name the secondary source, e.g. --secondary 'larsen-analyst/trustpulse'")
+    if secondary:
+        return Publication(publisher=secondary.strip(), published=published, secondary=True)
+    return Publication(published=published)
+
+
 @import_cli.command("nof")
-def import_nof(file: ExistingFile) -> None:
-    """NHS England's NOF metric file (cumulative; the same file twice changes nothing)."""
+def import_nof(file: ExistingFile, published: Published = None, secondary: Secondary = None) -> None:
+    """NHS England's NOF metric file, in either of its layouts (the same file twice changes nothing)."""
     from oversight_bot.ingest.nof import read_nof_file
 
+    publication = _publication(published, secondary)
     with application() as app:
 
         def run_import() -> ImportReport:
@@ -414,18 +440,43 @@ def import_nof(file: ExistingFile) -> None:
                 task = progress.add_task(f"Reading {file.name}", total=None)
                 release = read_nof_file(file)
                 progress.update(task, description="Checking against the store", total=len(release.providers))
-                return app.importer.nof(release, lambda _stage, done, total: progress.update(task, completed=done))
+                return app.importer.nof(
+                    release, lambda _stage, done, total: progress.update(task, completed=done), publication
+                )
 
         _import(run_import)
 
 
 @import_cli.command("segments")
-def import_segments(file: ExistingFile) -> None:
+def import_segments(file: ExistingFile, published: Published = None, secondary: Secondary = None) -> None:
     """Published segment results, or decisions of earlier frameworks (see docs/data.md)."""
     from oversight_bot.ingest.segments import read_segments_file
 
+    publication = _publication(published, secondary)
     with application() as app:
-        _import(lambda: app.importer.segments(read_segments_file(file)))
+        _import(lambda: app.importer.segments(read_segments_file(file), publication))
+
+
+@import_cli.command("league")
+def import_league(
+    file: ExistingFile,
+    quarter: Annotated[
+        str | None, typer.Option("--quarter", help="The quarter, for a file without a Quarter column: 'Q3 2025/26'.")
+    ] = None,
+    published: Published = None,
+    secondary: Secondary = None,
+) -> None:
+    """NHS England's league-table file (segments, ranks, likely ranges), or a secondary source's part of one."""
+    from oversight_bot.domain.quarters import Quarter
+    from oversight_bot.ingest.league import read_league_file
+
+    publication = _publication(published, secondary)
+    try:
+        given = Quarter.parse(quarter) if quarter else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--quarter") from None
+    with application() as app:
+        _import(lambda: app.importer.segments(read_league_file(file, given), publication))
 
 
 def _progress() -> Progress:
@@ -481,7 +532,7 @@ def parse_cut_points(specs: list[str], quarters: list[Quarter]) -> dict[Quarter,
             values = [Decimal(n.strip()) for n in numbers.split(",")]
             if len(values) != 3:
                 raise ValueError(f"three cut-points are needed, not {len(values)}")
-            cuts = CutPoints(*values)
+            cuts = CutPoints(values[0], values[1], values[2], origin="given with --cut-points")
             targets = [Quarter.parse(label)] if label else quarters
         except (InvalidOperation, TypeError, ValueError) as error:
             problem = str(error) if isinstance(error, ValueError) and str(error) else "not a number"

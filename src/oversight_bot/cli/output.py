@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from oversight_bot.chat.alerts import event_words
 from oversight_bot.domain.audit import AuditRecord
+from oversight_bot.domain.events import SegmentEvent
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.errors import ImportFileError
 from oversight_bot.services.alerts import DeliveryInfo
@@ -37,24 +39,39 @@ def _encode(value: Any) -> Any:
 
 
 def show_import(console: Console, report: ImportReport) -> None:
+    quarters = f" ({', '.join(str(q) for q in report.quarters)})" if report.quarters else ""
+    layout = f"; {report.layout}" if report.layout else ""
     if not report.changed:
-        console.print(f"{report.source}: {report.rows} rows read; nothing changed, nothing written.")
+        console.print(f"{report.source}: {report.rows} rows read{quarters}{layout}; nothing changed, nothing written.")
     else:
         changes = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in report.changes.items() if n)
-        console.print(f"{report.source}: {report.rows} rows read; import #{report.import_id} wrote {changes}.")
-        if report.disagreements:
-            console.print(
-                f"  {report.disagreements} difference(s) between NHS England's results and the rules core's own "
-                "derivation were recorded (see `oversight nof check`)."
-            )
+        console.print(
+            f"{report.source}: {report.rows} rows read{quarters}{layout}; import #{report.import_id} wrote {changes}."
+        )
         console.print(f"  {len(report.events)} change(s) announced" + (":" if report.events else "."))
-        for event in report.events:
-            console.print(
-                f"    {event.ods_code} {event.kind.replace('_', ' ')}: segment "
-                f"{event.previous_segment} -> {event.segment}, {event.quarter}"
-            )
+        for quarter, events in _by_quarter(report.events):
+            console.print(f"  {quarter} ({len(events)}):")
+            for event in events:
+                console.print(f"    {event_line(event)}")
+    if report.disagreements:
+        console.print(
+            f"  {report.disagreements} difference(s) between NHS England's published results and the rules core's "
+            "recomputation in these quarters; `oversight nof check FILE` names each."
+        )
     for note in report.notes:
         console.print(Text(f"  note: {note}", style="yellow"))
+
+
+def _by_quarter(events: tuple[SegmentEvent, ...]) -> list[tuple[Quarter, list[SegmentEvent]]]:
+    grouped: dict[Quarter, list[SegmentEvent]] = {}
+    for event in events:
+        grouped.setdefault(event.quarter, []).append(event)
+    return sorted(grouped.items())
+
+
+def event_line(event: SegmentEvent) -> str:
+    since = f", since {event.previous_quarter}" if event.previous_quarter != event.quarter.previous() else ""
+    return f"{event.ods_code} {event_words(event.kind, event.previous_segment, event.segment)}{since}"
 
 
 def show_import_error(console: Console, error: ImportFileError) -> None:
@@ -75,8 +92,16 @@ def show_check(console: Console, report: CheckReport) -> None:
         "Ranks use NHS England's published averages (computed from unrounded scores); ranking the recomputed "
         f"averages instead would change {report.ranks_differing_on_recomputed_averages} rank(s)."
     )
-    if "unadjusted segment" not in report.tallies:
-        console.print("Unadjusted segments taken as published; give --cut-points to check them.")
+    for quarter, cuts in report.cut_points.items():
+        console.print(f"{quarter} cut-points: {cuts}.")
+    for quarter in report.unplaced:
+        console.print(
+            Text(
+                f"{quarter}: the published placings fit no single set of cut-points, so unadjusted segments are "
+                "taken as published; give --cut-points to check them.",
+                style="yellow",
+            )
+        )
     for m in report.mismatches:
         console.print(
             Text(
@@ -97,7 +122,11 @@ def check_json(report: CheckReport) -> dict[str, Any]:
         "exact_averages": report.exact_averages,
         "average_tolerance": "0.01",
         "ranks_differing_on_recomputed_averages": report.ranks_differing_on_recomputed_averages,
-        "cut_points": {q.label: str(c) for q, c in report.cut_points.items()},
+        "cut_points": {
+            q.label: {"values": [str(c.first), str(c.second), str(c.third)], "origin": c.origin}
+            for q, c in report.cut_points.items()
+        },
+        "unplaced_quarters": [q.label for q in report.unplaced],
         "mismatches": [dataclasses.asdict(m) for m in report.mismatches],
         "rows": [dataclasses.asdict(r) for r in report.rows],
     }

@@ -32,7 +32,8 @@ def explain(
 ) -> tuple[Reason, ...]:
     """The steps behind a published or derived segment, with the metrics that drove it."""
     counted = counted_scores(scores, framework)
-    return explain_counted(assessment, counted, average_of(counted, framework), cut_points)
+    has_segment_5 = framework.improvement_programme_segment is not None
+    return explain_counted(assessment, counted, average_of(counted, framework), cut_points, has_segment_5)
 
 
 def explain_counted(
@@ -40,6 +41,7 @@ def explain_counted(
     counted: Mapping[str, Decimal],
     recomputed: Decimal | None,
     cut_points: HasCutPoints | None = None,
+    has_segment_5: bool = False,
 ) -> tuple[Reason, ...]:
     """`explain`, given the counted scores and their average already worked out."""
     steps = (
@@ -47,7 +49,7 @@ def explain_counted(
         _average(assessment, len(counted), recomputed),
         _placing(assessment, cut_points),
         _override(assessment),
-        _programme(assessment),
+        _programme(assessment, has_segment_5),
         _rank(assessment),
     )
     return tuple(reason for reason in steps if reason is not None)
@@ -83,7 +85,7 @@ def _average(assessment: Assessment, count: int, recomputed: Decimal | None) -> 
     if average is None:
         return None
     if recomputed is None:
-        template = "Average metric score {0:.2f}, as published (its metric scores are not in the store)."
+        template = "Average metric score {0:.2f}, as published (no metric scores are held for this quarter)."
         return Reason(Step.AVERAGE, template, (average,))
     if recomputed == average:
         return Reason(Step.AVERAGE, "Average metric score {0:.2f}: the mean of {1} metric scores.", (average, count))
@@ -118,7 +120,10 @@ def _override(assessment: Assessment) -> Reason | None:
     return Reason(Step.FINANCIAL_OVERRIDE, template, (adjusted, unadjusted))
 
 
-def _programme(assessment: Assessment) -> Reason | None:
+def _programme(assessment: Assessment, has_segment_5: bool) -> Reason | None:
+    if has_segment_5 and not assessment.programme_published and assessment.segment != 5:
+        text = "Segment 5 (Provider Improvement Programme): not published by NHS England for this quarter."
+        return Reason.plain(Step.IMPROVEMENT_PROGRAMME, text)
     if not assessment.in_improvement_programme:
         return None
     template = "In the Provider Improvement Programme (formerly the Recovery Support Programme): segment 5"

@@ -28,6 +28,7 @@ class MetricValue:
     lower_quartile: Decimal | None = None
     upper_quartile: Decimal | None = None
     rank: int | None = None
+    units: str = ""  # as shown: "%", "rate", "count" (a metric may come as a rate and as a count)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 _LABEL = re.compile(r"^\s*Q([1-4])\s+(\d{4})/(\d{2})\s*$", re.IGNORECASE)
 
@@ -37,6 +38,13 @@ class Quarter:
     @property
     def financial_year(self) -> str:
         return f"{self.year}/{(self.year + 1) % 100:02d}"
+
+    @property
+    def end(self) -> date:
+        """The quarter's last day: data for Q1 2025/26 runs to 30 June 2025."""
+        if self.number == 4:
+            return date(self.year + 1, 3, 31)
+        return date(self.year, 3 * self.number + 3, 30 if self.number in (1, 2) else 31)
 
     def previous(self) -> Quarter:
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)

@@ -7,7 +7,7 @@ them in order for every provider of a quarter and records the reasons for each r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from oversight_bot.domain.assessments import Assessment, Basis
@@ -26,8 +26,8 @@ class ProviderInputs:
     ods_code: str
     trust_type: TrustType | None
     scores: Mapping[str, Decimal]
-    financial_override: bool = False
-    in_improvement_programme: bool = False
+    financial_override: bool | None = False
+    in_improvement_programme: bool | None = False  # None: segment 5 not published this quarter
     # NHS England's average, computed from unrounded scores; when present it places the provider.
     published_average: Decimal | None = None
     region: str | None = None
@@ -40,6 +40,7 @@ class CutPoints:
     first: Decimal
     second: Decimal
     third: Decimal
+    origin: str = field(default="", compare=False)  # where they come from, as a reason says it
 
     def __post_init__(self) -> None:
         if not self.first <= self.second <= self.third:
@@ -50,7 +51,8 @@ class CutPoints:
         return 1 + sum(average >= cut for cut in (self.first, self.second, self.third))
 
     def __str__(self) -> str:
-        return f"{self.first}, {self.second}, {self.third}"
+        where = f" ({self.origin})" if self.origin else ""
+        return f"{self.first}, {self.second}, {self.third}{where}"
 
 
 def quartile_cut_points(averages: Iterable[Decimal]) -> CutPoints | None:
@@ -58,7 +60,34 @@ def quartile_cut_points(averages: Iterable[Decimal]) -> CutPoints | None:
     pool = sorted(averages)
     if not pool:
         return None
-    return CutPoints(*(round_score(_percentile(pool, q)) for q in (Decimal("0.25"), Decimal("0.5"), Decimal("0.75"))))
+    first, second, third = (
+        round_score(_percentile(pool, q)) for q in (Decimal("0.25"), Decimal("0.5"), Decimal("0.75"))
+    )
+    return CutPoints(first, second, third, origin="quartiles of the averages held for the quarter")
+
+
+def implied_cut_points(placings: Iterable[tuple[Decimal, int]]) -> CutPoints | None:
+    """The cut-points NHS England's own placings imply: (average, unadjusted segment) pairs.
+
+    NHS England's cut-points are quartiles pooled over every provider type nationally, so no one
+    file yields them; but its placings bound them: each lies above the best segment's highest
+    average and at the worse segment's lowest (a value on a cut-point goes to the worse segment).
+    None when a segment is empty or the placings fit no single set (then nothing is implied).
+    """
+    by_segment: dict[int, list[Decimal]] = {1: [], 2: [], 3: [], 4: []}
+    for average, segment in placings:
+        if segment in by_segment:
+            by_segment[segment].append(average)
+    if not all(by_segment.values()):
+        return None
+    cuts = []
+    for boundary in (1, 2, 3):
+        highest_better = max(a for s, averages in by_segment.items() if s <= boundary for a in averages)
+        lowest_worse = min(a for s, averages in by_segment.items() if s > boundary for a in averages)
+        if highest_better >= lowest_worse:
+            return None
+        cuts.append(lowest_worse)
+    return CutPoints(cuts[0], cuts[1], cuts[2], origin="implied by NHS England's placings for the quarter")
 
 
 def _percentile(pool: Sequence[Decimal], q: Decimal) -> Decimal:
@@ -76,10 +105,10 @@ def threshold_cut_points(framework: FrameworkVersion) -> CutPoints:
         raise ValueError(f"{framework.name}: segment thresholds are not configured")
     upper_1, upper_2, upper_3 = framework.thresholds
     step = Decimal("0.01")
-    return CutPoints(upper_1 + step, upper_2 + step, upper_3 + step)
+    return CutPoints(upper_1 + step, upper_2 + step, upper_3 + step, origin=f"{framework.name} thresholds")
 
 
-def apply_financial_override(segment: int, in_deficit: bool, framework: FrameworkVersion) -> int:
+def apply_financial_override(segment: int, in_deficit: bool | None, framework: FrameworkVersion) -> int:
     """A provider in deficit or receiving deficit support is held at segment 3 at best (nof.md §3.4)."""
     floor = framework.financial_override_floor
     if not in_deficit or floor is None:
@@ -87,7 +116,7 @@ def apply_financial_override(segment: int, in_deficit: bool, framework: Framewor
     return max(segment, floor)
 
 
-def final_segment(adjusted: int, in_programme: bool, framework: FrameworkVersion) -> int:
+def final_segment(adjusted: int, in_programme: bool | None, framework: FrameworkVersion) -> int:
     """Providers in the Provider Improvement Programme (formerly RSP) are in segment 5 (nof.md §3.5)."""
     programme_segment = framework.improvement_programme_segment
     return programme_segment if in_programme and programme_segment is not None else adjusted
@@ -193,5 +222,7 @@ def _assessment(
     )
     # The reasons read the finished assessment, so they are set just after it is built, as a frozen
     # dataclass's own __post_init__ would; dataclasses.replace would cost far more at 50,000 providers.
-    object.__setattr__(assessment, "reasons", explain_counted(assessment, placed.counted, placed.recomputed, cuts))
+    has_segment_5 = framework.improvement_programme_segment is not None
+    reasons = explain_counted(assessment, placed.counted, placed.recomputed, cuts, has_segment_5)
+    object.__setattr__(assessment, "reasons", reasons)
     return assessment

@@ -93,7 +93,11 @@ def read_icb_file(path: Path) -> OrganisationList:
     """ONS's "ICB (December 2024) names and codes": ICBs by their ODS code."""
     text = read_text(path)
     problems = Problems(text.source)
-    rows = validate_rows(IcbRow, rows_with_header(text, ("ICB24CD", "ICB24CDH", "ICB24NM")), problems)
+    rows = validate_rows(
+        IcbRow,
+        rows_with_header(text, ("ICB24CD", "ICB24CDH", "ICB24NM"), ("ObjectId",), "ONS's ICB names and codes"),
+        problems,
+    )
     problems.raise_if_any()
     organisations = tuple(Organisation(ods_code=r.code, name=r.name, kind=OrgKind.ICB) for _, r in rows)
     return OrganisationList(SourceFile(text.source, text.sha256, len(rows)), organisations)

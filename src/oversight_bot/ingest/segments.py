@@ -21,6 +21,7 @@ from oversight_bot.ingest.csvfile import Problems, read_text, rows_with_header, 
 from oversight_bot.ingest.nof import OptionalNumber, OptionalWhole
 from oversight_bot.services.releases import PublishedSegment, PublishedSegmentList, SourceFile
 
+LAYOUT = "the published-results and decisions layout (docs/data.md)"
 REQUIRED = ("basis", "framework", "quarter", "ods_code", "name", "segment")
 DOMAIN_COLUMNS = {
     "access": "Access to services",
@@ -29,16 +30,21 @@ DOMAIN_COLUMNS = {
     "people_workforce": "People and workforce",
     "effectiveness_experience": "Effectiveness and experience",
 }
+OPTIONAL = (
+    "trust_type", "trust_subtype", "region", "adjusted_segment", "unadjusted_segment", "financial_override",
+    "in_improvement_programme", "average_score", "rank", "peer_count", "decided_by", "reason_codes", "source",
+    *(f"domain_{part}_{name}" for part in ("score", "segment") for name in DOMAIN_COLUMNS),
+)  # fmt: skip
 REASON_CODES = frozenset(
     {"QUALITY_CQC", "ACCESS_PERFORMANCE", "FINANCE", "LEADERSHIP_GOVERNANCE", "LICENCE_BREACH", "OTHER"}
 )
 
 
-def _blank_to_none(text: object) -> object:
+def blank_to_none(text: object) -> object:
     return None if isinstance(text, str) and text.strip() == "" else text
 
 
-def _flag(text: object) -> object:
+def yes_or_no(text: object) -> object:
     if not isinstance(text, str):
         return text
     word = text.strip().lower()
@@ -48,8 +54,8 @@ def _flag(text: object) -> object:
     return flags[word]
 
 
-OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-OptionalFlag = Annotated[bool | None, BeforeValidator(_flag)]
+OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
+OptionalFlag = Annotated[bool | None, BeforeValidator(yes_or_no)]
 
 
 class SegmentRow(BaseModel):
@@ -60,7 +66,7 @@ class SegmentRow(BaseModel):
     quarter: Quarter
     ods_code: str = Field(pattern=r"^[A-Z0-9]{3,5}$")
     name: str = Field(min_length=1, max_length=200)
-    trust_type: Annotated[TrustType | None, BeforeValidator(_blank_to_none)] = None
+    trust_type: Annotated[TrustType | None, BeforeValidator(blank_to_none)] = None
     trust_subtype: OptionalText = None
     region: OptionalText = None
     segment: int = Field(ge=1, le=5)
@@ -111,7 +117,7 @@ def _split_codes(text: str | None) -> list[str]:
 def read_segments_file(path: Path) -> PublishedSegmentList:
     text = read_text(path)
     problems = Problems(text.source)
-    rows = validate_rows(SegmentRow, rows_with_header(text, REQUIRED), problems)
+    rows = validate_rows(SegmentRow, rows_with_header(text, REQUIRED, OPTIONAL, LAYOUT), problems)
     seen: dict[tuple[str, Quarter, Basis], int] = {}
     for line, row in rows:
         key = (row.ods_code, row.quarter, row.basis)

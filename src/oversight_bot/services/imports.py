@@ -14,21 +14,31 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from oversight_bot.domain.assessments import Assessment, Basis, Disagreement, disagreements
+from oversight_bot.domain.assessments import (
+    AVERAGE_TOLERANCE,
+    Assessment,
+    Basis,
+    Disagreement,
+    disagreements,
+    merge_published,
+)
 from oversight_bot.domain.events import SegmentEvent
 from oversight_bot.domain.explain import explain, explain_decision
 from oversight_bot.domain.frameworks import FrameworkCatalogue, FrameworkVersion, Method
 from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, MetricValue
 from oversight_bot.domain.organisations import Organisation, OrgKind
+from oversight_bot.domain.provenance import Provenance
 from oversight_bot.domain.quarters import Quarter
+from oversight_bot.domain.scores import average_metric_score
 from oversight_bot.errors import FileProblem, ImportFileError
-from oversight_bot.services.ports import Clock, MetricKey, UnitOfWork
-from oversight_bot.services.reassess import AssessmentState, derive_quarter
+from oversight_bot.services.ports import Clock, MetricKey, UnitOfWork, ValueKey
+from oversight_bot.services.reassess import AssessmentState, derive_quarter, quarters_to_load
 from oversight_bot.services.releases import (
     AliasList,
     NofProvider,
     NofRelease,
     OrganisationList,
+    Publication,
     PublishedSegment,
     PublishedSegmentList,
     SourceFile,
@@ -51,6 +61,8 @@ class ImportReport:
     events: tuple[SegmentEvent, ...] = ()
     disagreements: int = 0
     notes: tuple[str, ...] = ()
+    quarters: tuple[Quarter, ...] = ()  # the quarters the file holds
+    layout: str = ""
 
     @property
     def changed(self) -> bool:
@@ -69,6 +81,7 @@ class _Plan:
     assessments: list[tuple[Assessment, tuple[Disagreement, ...], str | None, str | None]] = field(default_factory=list)
     aliases: dict[str, set[str]] | None = None
     notes: list[str] = field(default_factory=list)
+    differences: int = 0  # between NHS England's results and the rules core's, as `nof check` counts them
 
     def counts(self) -> dict[str, int]:
         counts = {
@@ -88,19 +101,29 @@ class _Plan:
 
 
 class Importer:
+    """Imports files into the store. `announce=False` loads a baseline quietly (the seeds): nothing
+    the store did not hold before is news, and a seeding is not an event anybody should hear of."""
+
     def __init__(
         self,
         uow: Callable[[], UnitOfWork],
         clock: Clock,
         frameworks: FrameworkCatalogue,
         after_commit: Callable[[], None] = lambda: None,
+        *,
+        announce: bool = True,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.frameworks = frameworks
         self.after_commit = after_commit  # e.g. tell this process's readers that the data changed
+        self.announce = announce
 
-    def organisations(self, batch: OrganisationList, kind: str) -> ImportReport:
+    def quietly(self) -> Importer:
+        """The same importer, announcing nothing: for loading a baseline."""
+        return Importer(self.uow, self.clock, self.frameworks, self.after_commit, announce=False)
+
+    def organisations(self, batch: OrganisationList, kind: str, publication: Publication | None = None) -> ImportReport:
         """ODS trusts or ICBs. ODS owns names, regions, ICBs and dates; trust types come from NHS England."""
         with self.uow() as uow:
             existing = {org.ods_code: org for org in uow.organisations.all()}
@@ -109,9 +132,10 @@ class Importer:
                 merged = _merge_ods(existing.get(incoming.ods_code), incoming)
                 if merged != existing.get(incoming.ods_code):
                     plan.organisations.append(merged)
-            return self._finish(uow, kind, batch.source, plan, AssessmentState({}, {}))
+            publication = publication or Publication("ODS" if kind == "ods" else "ONS")
+            return self._finish(uow, kind, batch.source, plan, AssessmentState({}, {}), publication)
 
-    def aliases(self, batch: AliasList) -> ImportReport:
+    def aliases(self, batch: AliasList, publication: Publication | None = None) -> ImportReport:
         """Replace the alias list; every alias must name an organisation the store knows."""
         with self.uow() as uow:
             known = {org.ods_code for org in uow.organisations.all()}
@@ -128,17 +152,20 @@ class Importer:
             plan = _Plan()
             if wanted != uow.organisations.aliases():
                 plan.aliases = dict(wanted)
-            return self._finish(uow, "aliases", batch.source, plan, AssessmentState({}, {}))
+            publication = publication or Publication("aliases file")
+            return self._finish(uow, "aliases", batch.source, plan, AssessmentState({}, {}), publication)
 
-    def nof(self, release: NofRelease, progress: Progress = _no_progress) -> ImportReport:
+    def nof(
+        self, release: NofRelease, progress: Progress = _no_progress, publication: Publication | None = None
+    ) -> ImportReport:
         """An NHS England NOF metric file: values, scores, domain results and published results,
         then the rules core's own assessment of each quarter beside NHS England's."""
         quarters = release.quarters
+        publication = publication or Publication()
+        provenance = self._provenance(release.source, publication)
         with self.uow() as uow:
             organisations = {org.ods_code: org for org in uow.organisations.all()}
-            state = AssessmentState(
-                uow.assessments.in_quarters(_with_previous(quarters)), uow.assessments.quarters_known()
-            )
+            state = self._state(uow, quarters)
             plan = _Plan()
             plan.organisations = _nof_organisations(release.providers, organisations)
             organisations |= {org.ods_code: org for org in plan.organisations}
@@ -148,35 +175,53 @@ class Importer:
             # NHS England's metric file lists a trust type's whole league table for each quarter.
             peer_counts = Counter((p.quarter, p.trust_type) for p in release.providers)
             for provider in release.providers:
-                self._plan_published(
-                    state, provider, scores, peer_counts[(provider.quarter, provider.trust_type)], plan
-                )
+                peers = peer_counts[(provider.quarter, provider.trust_type)]
+                self._plan_published(state, provider, scores, peers, plan, provenance)
             for quarter in quarters:
-                self._plan_derived(state, quarter, scores.get(quarter, {}), organisations, plan)
-            return self._finish(uow, "nof", release.source, plan, state)
+                self._plan_derived(state, quarter, scores.get(quarter, {}), organisations, plan, provenance)
+            report = self._finish(uow, "nof", release.source, plan, state, publication)
+            return replace(report, quarters=tuple(quarters), layout=release.layout)
 
-    def segments(self, batch: PublishedSegmentList) -> ImportReport:
-        """Published results (a league table) and decisions of earlier frameworks."""
+    def segments(self, batch: PublishedSegmentList, publication: Publication | None = None) -> ImportReport:
+        """Published results (a league table, or a secondary source's part of one) and decisions of
+        earlier frameworks. What a file does not publish is kept from the files that did."""
+        publication = publication or Publication()
+        provenance = self._provenance(batch.source, publication)
         self._check_frameworks(batch)
         quarters = sorted({entry.quarter for entry in batch.entries})
         with self.uow() as uow:
             organisations = {org.ods_code: org for org in uow.organisations.all()}
-            state = AssessmentState(
-                uow.assessments.in_quarters(_with_previous(quarters)), uow.assessments.quarters_known()
-            )
+            _check_known(batch, organisations)
+            state = self._state(uow, quarters)
             plan = _Plan()
             plan.organisations = _segment_organisations(batch.entries, organisations)
+            organisations |= {org.ods_code: org for org in plan.organisations}
             stored_domains = uow.metrics.domain_results_in(quarters)
-            stored_scores = uow.metrics.scores_in(quarters)
+            scores_by_org: dict[tuple[str, Quarter], dict[str, Decimal]] = defaultdict(dict)
+            for (code, quarter, metric), stored in uow.metrics.scores_in(quarters).items():
+                scores_by_org[(code, quarter)][metric] = stored.score
             for entry in batch.entries:
                 plan.domain_results += [r for r in entry.domain_results if stored_domains.get(_domain_key(r)) != r]
-                scores = {
-                    m: s.score for (c, q, m), s in stored_scores.items() if c == entry.ods_code and q == entry.quarter
-                }
-                assessment = self._published_segment(entry, scores)
+                scores = scores_by_org.get((entry.ods_code, entry.quarter), {})
+                assessment = self._published_segment(entry, scores, state, organisations, provenance)
                 if state.put(assessment):
                     plan.assessments.append((assessment, (), entry.decided_by, entry.source))
-            return self._finish(uow, "segments", batch.source, plan, state)
+            report = self._finish(uow, "segments", batch.source, plan, state, publication)
+            return replace(report, quarters=tuple(quarters))
+
+    def _state(self, uow: UnitOfWork, quarters: list[Quarter]) -> AssessmentState:
+        known = uow.assessments.quarters_known()
+        before = uow.assessments.in_quarters(quarters_to_load(quarters, known))
+        return AssessmentState(before, known, announce=self.announce)
+
+    def _provenance(self, source: SourceFile, publication: Publication) -> Provenance:
+        return Provenance(
+            file=source.name,
+            publisher=publication.publisher,
+            secondary=publication.secondary,
+            published=publication.published,
+            imported_on=self.clock.now().date(),
+        )
 
     # -- planning ---------------------------------------------------------------------------------
 
@@ -195,7 +240,7 @@ class Importer:
             scores[quarter][code][metric] = stored.score
         total = len(release.providers)
         for done, provider in enumerate(release.providers, start=1):
-            plan.values += [v for v in provider.values if values.get(_metric_key(v)) != v]
+            plan.values += [v for v in provider.values if values.get(_value_key(v)) != v]
             plan.scores += [s for s in provider.scores if stored_scores.get(_metric_key(s)) != s]
             plan.domain_results += [r for r in provider.domain_results if domains.get(_domain_key(r)) != r]
             scores[provider.quarter][provider.ods_code].update({s.metric_id: s.score for s in provider.scores})
@@ -209,15 +254,18 @@ class Importer:
         scores: dict[Quarter, dict[str, dict[str, Decimal]]],
         peer_count: int,
         plan: _Plan,
+        provenance: Provenance,
     ) -> None:
         framework = self._framework(provider.quarter)
         summary = provider.summary
+        in_programme = summary.in_improvement_programme
+        programme_segment = framework.improvement_programme_segment
         assessment = Assessment(
             ods_code=provider.ods_code,
             quarter=provider.quarter,
             framework=framework.code,
             basis=Basis.PUBLISHED,
-            segment=summary.final_segment or summary.adjusted_segment,
+            segment=programme_segment if in_programme and programme_segment else summary.adjusted_segment,
             adjusted_segment=summary.adjusted_segment,
             unadjusted_segment=summary.unadjusted_segment,
             financial_override=summary.financial_override,
@@ -227,7 +275,10 @@ class Importer:
             peer_count=peer_count if summary.rank is not None else None,
             peer_table=provider.trust_type,
             region=provider.region,
+            provenance=provenance,
         )
+        stored = state.current((provider.ods_code, provider.quarter, Basis.PUBLISHED))
+        assessment = merge_published(stored, assessment, programme_segment)
         own_scores = scores.get(provider.quarter, {}).get(provider.ods_code, {})
         assessment = replace(assessment, reasons=explain(assessment, own_scores, framework))
         if state.put(assessment):
@@ -240,23 +291,40 @@ class Importer:
         scores: dict[str, dict[str, Decimal]],
         organisations: dict[str, Organisation],
         plan: _Plan,
+        provenance: Provenance,
     ) -> None:
         published = state.published_in(quarter)
         derivation = derive_quarter(quarter, scores, published, organisations, self.frameworks)
         plan.notes += derivation.notes
+        framework = self.frameworks.for_quarter(quarter)
         for derived in derivation.assessments:
-            found = disagreements(published[derived.ods_code], derived) if derived.ods_code in published else ()
+            derived = replace(derived, provenance=provenance)
+            theirs = published.get(derived.ods_code)
+            found = (
+                ()
+                if theirs is None or framework is None
+                else _recomputation_differs(theirs, derived, scores, framework)
+            )
+            plan.differences += len(found)
             published_key = (derived.ods_code, quarter, Basis.PUBLISHED)
             if state.put(derived) or published_key in state.changed:
                 plan.assessments.append((derived, found, None, None))
 
-    def _published_segment(self, entry: PublishedSegment, scores: dict[str, Decimal]) -> Assessment:
-        framework = self.frameworks.by_code(entry.framework)
+    def _published_segment(
+        self,
+        entry: PublishedSegment,
+        scores: dict[str, Decimal],
+        state: AssessmentState,
+        organisations: dict[str, Organisation],
+        provenance: Provenance,
+    ) -> Assessment:
+        framework = self._entry_framework(entry)
         assert framework is not None  # checked by _check_frameworks
+        organisation = organisations.get(entry.ods_code)
         assessment = Assessment(
             ods_code=entry.ods_code,
             quarter=entry.quarter,
-            framework=entry.framework,
+            framework=framework.code,
             basis=entry.basis,
             segment=entry.segment,
             adjusted_segment=entry.adjusted_segment,
@@ -266,21 +334,33 @@ class Importer:
             average_score=entry.average_score,
             rank=entry.rank,
             peer_count=entry.peer_count,
-            peer_table=entry.trust_type,
+            peer_table=entry.trust_type or (organisation.trust_type if organisation else None),
             region=entry.region,
+            average_range=entry.average_range,
+            rank_range=entry.rank_range,
+            provenance=provenance,
         )
+        stored = state.current((entry.ods_code, entry.quarter, entry.basis))
+        assessment = merge_published(stored, assessment, framework.improvement_programme_segment)
         if entry.basis is Basis.DECISION:
             reasons = explain_decision(entry.decided_by, entry.reason_codes, entry.source)
         else:
             reasons = explain(assessment, scores, framework)
         return replace(assessment, reasons=reasons)
 
+    def _entry_framework(self, entry: PublishedSegment) -> FrameworkVersion | None:
+        if entry.framework is None:
+            return self.frameworks.for_quarter(entry.quarter)
+        return self.frameworks.by_code(entry.framework)
+
     def _check_frameworks(self, batch: PublishedSegmentList) -> None:
         problems = []
         for entry in batch.entries:
             line = entry.line
-            framework = self.frameworks.by_code(entry.framework)
-            if framework is None:
+            framework = self._entry_framework(entry)
+            if framework is None and entry.framework is None:
+                problems.append(FileProblem(line, f"no framework version covers {entry.quarter}"))
+            elif framework is None:
                 problems.append(FileProblem(line, f"unknown framework {entry.framework!r}"))
             elif not framework.covers(entry.quarter):
                 problems.append(FileProblem(line, f"{framework.name} does not cover {entry.quarter}"))
@@ -300,21 +380,55 @@ class Importer:
     # -- writing ----------------------------------------------------------------------------------
 
     def _finish(
-        self, uow: UnitOfWork, kind: str, source: SourceFile, plan: _Plan, state: AssessmentState
+        self,
+        uow: UnitOfWork,
+        kind: str,
+        source: SourceFile,
+        plan: _Plan,
+        state: AssessmentState,
+        publication: Publication,
     ) -> ImportReport:
         counts = plan.counts()
+        found = plan.differences
         if plan.is_empty():
-            return ImportReport(kind, source.name, source.rows, None, counts, notes=tuple(plan.notes))
+            return ImportReport(kind, source.name, source.rows, None, counts, (), found, tuple(plan.notes))
         now = self.clock.now()
         events = state.events()
-        found = sum(len(d) for _, d, _, _ in plan.assessments)
         summary: dict[str, Any] = {"changes": counts, "events": len(events), "disagreements": found}
-        import_id = uow.imports.record(kind, source.name, source.sha256, source.rows, summary, now)
+        import_id = uow.imports.record(kind, source.name, source.sha256, source.rows, summary, now, publication)
         _write(uow, plan, import_id, now)
         uow.outbox.append(events, import_id, now)
         uow.commit()
         self.after_commit()
         return ImportReport(kind, source.name, source.rows, import_id, counts, tuple(events), found, tuple(plan.notes))
+
+
+def _recomputation_differs(
+    published: Assessment, derived: Assessment, scores: dict[str, dict[str, Decimal]], framework: FrameworkVersion
+) -> tuple[Disagreement, ...]:
+    """Where the rules core's recomputation differs from NHS England's result, counted as `oversight
+    nof check` counts mismatches: the average recomputed from the published scores (within 0.01),
+    then the placing, the segments and the rank (which use NHS England's more precise average)."""
+    found = disagreements(published, derived)
+    recomputed = average_metric_score(scores.get(derived.ods_code, {}), framework)
+    theirs = published.average_score
+    if recomputed is not None and theirs is not None and abs(recomputed - theirs) > AVERAGE_TOLERANCE:
+        found += (Disagreement("average_score", theirs, recomputed),)
+    return found
+
+
+def _check_known(batch: PublishedSegmentList, organisations: dict[str, Organisation]) -> None:
+    """A row that names only a code must name one the store knows: nothing else says what it is."""
+    unknown = [
+        FileProblem(e.line, f"{e.ods_code} is not an organisation the store knows, and the file gives no name for it")
+        for e in batch.entries
+        if e.name is None and e.ods_code not in organisations
+    ]
+    if unknown:
+        raise ImportFileError(
+            batch.source.name,
+            [*unknown, FileProblem(None, "import ODS's trust file first (`oversight import ods FILE`)")],
+        )
 
 
 def _write(uow: UnitOfWork, plan: _Plan, import_id: int, now: Any) -> None:
@@ -370,6 +484,7 @@ def _segment_organisations(entries: Iterable[PublishedSegment], known: dict[str,
     for entry in sorted(entries, key=lambda e: e.quarter):
         existing = changed.get(entry.ods_code) or known.get(entry.ods_code)
         if existing is None:
+            assert entry.name is not None  # checked by _check_known
             updated = Organisation(
                 entry.ods_code, entry.name, OrgKind.TRUST, entry.trust_type, entry.trust_subtype, entry.region
             )
@@ -384,12 +499,12 @@ def _segment_organisations(entries: Iterable[PublishedSegment], known: dict[str,
     return list(changed.values())
 
 
-def _with_previous(quarters: Iterable[Quarter]) -> set[Quarter]:
-    return {q for quarter in quarters for q in (quarter, quarter.previous())}
-
-
-def _metric_key(item: MetricValue | MetricScore) -> MetricKey:
+def _metric_key(item: MetricScore) -> MetricKey:
     return (item.ods_code, item.quarter, item.metric_id)
+
+
+def _value_key(item: MetricValue) -> ValueKey:
+    return (item.ods_code, item.quarter, item.metric_id, item.units)
 
 
 def _domain_key(result: DomainResult) -> MetricKey:

@@ -2,14 +2,20 @@
 
 For every trust-quarter the file holds, recompute from the file's metric scores and flags:
 the average metric score (must agree within 0.01: NHS England averages unrounded scores, the
-file publishes them rounded), the adjusted segment (the financial override applied to the
-unadjusted segment), the final segment (segment 5 for the improvement programme) and the league
-rank (competition rank by adjusted segment, then average). With a quarter's cut-points the
-unadjusted segment is checked too; without them it is taken as published, because the
-cut-points pool every provider type nationally and one file holds only one type.
+file publishes them rounded), the unadjusted segment (the average placed by the quarter's
+cut-points), the adjusted segment (the financial override applied to that), the final segment
+(segment 5 for the improvement programme) and the league rank (competition rank by adjusted
+segment, then average). Nothing published is echoed: each figure is worked out from the file's
+scores and flags, then compared with what NHS England published.
+
+The cut-points pool every provider type nationally, so no single file yields them: they are
+given (`--cut-points`), or else implied by the file's own placings (each boundary at the lowest
+average of the worse segment), and reported either way. Where the placings fit no single set of
+cut-points the unadjusted segment is not checked, and the report says so.
 
 Ranks and placings use NHS England's published average: it is the more precise figure. How many
 ranks would differ if the recomputed (rounded-score) averages were used instead is reported too.
+The import's count of "differences" is this check's count of mismatches (docs/rules.md).
 """
 
 from __future__ import annotations
@@ -18,13 +24,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from oversight_bot.domain.assessments import AVERAGE_TOLERANCE
 from oversight_bot.domain.frameworks import FrameworkCatalogue
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.scores import average_metric_score
-from oversight_bot.domain.segmentation import CutPoints, apply_financial_override, final_segment, league_ranks
+from oversight_bot.domain.segmentation import (
+    CutPoints,
+    apply_financial_override,
+    final_segment,
+    implied_cut_points,
+    league_ranks,
+)
 from oversight_bot.services.releases import NofProvider, NofRelease
-
-AVERAGE_TOLERANCE = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +87,7 @@ class CheckReport:
     exact_averages: int = 0
     ranks_differing_on_recomputed_averages: int = 0
     cut_points: dict[Quarter, CutPoints] = field(default_factory=dict)
+    unplaced: list[Quarter] = field(default_factory=list)  # quarters whose placings fit no single set of cut-points
 
     @property
     def all_agree(self) -> bool:
@@ -85,15 +97,20 @@ class CheckReport:
 def check_release(
     release: NofRelease, frameworks: FrameworkCatalogue, cut_points: Mapping[Quarter, CutPoints] | None = None
 ) -> CheckReport:
-    cut_points = cut_points or {}
-    report = CheckReport(release.source.name, release.quarters, cut_points=dict(cut_points))
-    for measure in ("average", "adjusted segment", "final segment", "rank"):
+    given = cut_points or {}
+    report = CheckReport(release.source.name, release.quarters)
+    for measure in ("average", "unadjusted segment", "adjusted segment", "final segment", "rank"):
         report.tallies[measure] = Tally()
-    if cut_points:
-        report.tallies["unadjusted segment"] = Tally()
     for quarter in release.quarters:
         providers = [p for p in release.providers if p.quarter == quarter]
-        _check_quarter(report, quarter, providers, frameworks, cut_points.get(quarter))
+        cuts = given.get(quarter) or implied_cut_points(
+            (p.summary.average_score, p.summary.unadjusted_segment) for p in providers
+        )
+        if cuts is None:
+            report.unplaced.append(quarter)
+        else:
+            report.cut_points[quarter] = cuts
+        _check_quarter(report, quarter, providers, frameworks, cuts)
     return report
 
 

@@ -17,12 +17,14 @@ from oversight_bot.domain.organisations import Organisation
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.subscriptions import ChannelSettings, Destination, Subscription, Target
 from oversight_bot.services.alerts import ClaimedGroup, DeliveryInfo, EventRecord, NewDelivery
+from oversight_bot.services.releases import Publication
 
 if TYPE_CHECKING:
     from oversight_bot.services.concerns import Reporter
 
 AssessmentKey = tuple[str, Quarter, Basis]
 MetricKey = tuple[str, Quarter, str]
+ValueKey = tuple[str, Quarter, str, str]  # a value's key adds its units: a rate and a count may both be given
 
 
 class Clock(Protocol):
@@ -40,7 +42,7 @@ class OrganisationRepository(Protocol):
 class MetricRepository(Protocol):
     def catalogue(self) -> dict[str, MetricInfo]: ...
     def save_info(self, info: MetricInfo) -> None: ...
-    def values_in(self, quarters: Collection[Quarter]) -> dict[MetricKey, MetricValue]: ...
+    def values_in(self, quarters: Collection[Quarter]) -> dict[ValueKey, MetricValue]: ...
     def save_value(self, value: MetricValue) -> None: ...
     def scores_in(self, quarters: Collection[Quarter]) -> dict[MetricKey, MetricScore]: ...
     def save_score(self, score: MetricScore) -> None: ...
@@ -100,7 +102,14 @@ class DeliveryRepository(Protocol):
 
 class ImportLog(Protocol):
     def record(
-        self, kind: str, source_name: str, sha256: str, rows: int, summary: dict[str, Any], at: datetime
+        self,
+        kind: str,
+        source_name: str,
+        sha256: str,
+        rows: int,
+        summary: dict[str, Any],
+        at: datetime,
+        publication: Publication,
     ) -> int: ...
     def latest_id(self) -> int: ...
 

@@ -52,6 +52,7 @@ class NofRelease:
     source: SourceFile
     metrics: tuple[MetricInfo, ...]
     providers: tuple[NofProvider, ...]
+    layout: str = ""  # which of NHS England's layouts the file is in
 
     @property
     def quarters(self) -> list[Quarter]:
@@ -76,10 +77,10 @@ class PublishedSegment:
 
     line: int
     basis: Basis
-    framework: str
+    framework: str | None  # None: the framework that covers the quarter (league tables do not say)
     quarter: Quarter
     ods_code: str
-    name: str
+    name: str | None  # None: as the store names it (a secondary source may give codes only)
     trust_type: TrustType | None
     trust_subtype: str | None
     region: str | None
@@ -95,6 +96,18 @@ class PublishedSegment:
     decided_by: str | None
     reason_codes: tuple[str, ...]
     source: str | None
+    average_range: tuple[Decimal, Decimal] | None = None
+    rank_range: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """Who published a file, when, and whether it is the publisher's own file or a secondary source's
+    copy; the import records it, and every answer from the file says it."""
+
+    publisher: str = "NHS England"
+    published: str | None = None  # as the publisher dates it: "September 2025"
+    secondary: bool = False
 
 
 @dataclass(frozen=True, slots=True)

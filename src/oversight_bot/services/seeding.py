@@ -1,8 +1,9 @@
 """Load the seed data (real NHS England, ODS and ONS files in `seeds/`) into an empty store.
 
 The seeds go through the same readers and import use cases as any production file, in the
-order the data depends on: trusts and ICBs, aliases, NHS England's metric file, then the
-published acute results and earlier decisions.
+order `seeds/seeds.toml` lists them (trusts and ICBs, NHS England's metric files, then published
+results, decisions and aliases), each with its publisher. A seeding sets the baseline quietly:
+it announces nothing, because nothing in it is news to anybody.
 """
 
 from __future__ import annotations
@@ -16,32 +17,50 @@ from oversight_bot.services.releases import (
     AliasList,
     NofRelease,
     OrganisationList,
+    Publication,
     PublishedSegmentList,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SeedFile:
+    name: str
+    kind: str  # as `oversight import <kind>`
+    publication: Publication
 
 
 @dataclass(frozen=True, slots=True)
 class SeedReaders:
     """The file readers, handed in so that this use case does no parsing of its own."""
 
+    manifest: Callable[[Path], list[SeedFile]]
     regions: Callable[[Path], dict[str, str]]
     ods: Callable[[Path, dict[str, str]], OrganisationList]
     icbs: Callable[[Path], OrganisationList]
     aliases: Callable[[Path], AliasList]
     nof: Callable[[Path], NofRelease]
     segments: Callable[[Path], PublishedSegmentList]
+    league: Callable[[Path], PublishedSegmentList]
 
 
 def seed(importer: Importer, seeds: Path, read: SeedReaders) -> list[ImportReport]:
+    quiet = importer.quietly()
     regions = read.regions(seeds / "regions.csv")
-    reports = [
-        importer.organisations(read.ods(seeds / "ods-etr.csv", regions), "ods"),
-        importer.organisations(read.icbs(seeds / "icbs.csv"), "icbs"),
-    ]
-    # NHS England's files add trusts that ODS's trust file lacks (care trusts), so they come
-    # before the aliases, which may name them.
-    reports += [importer.nof(read.nof(path)) for path in sorted(seeds.glob("nof-*.csv"))]
-    reports += [importer.segments(read.segments(path)) for path in sorted(seeds.glob("published-segments-*.csv"))]
-    reports.append(importer.segments(read.segments(seeds / "decisions.csv")))
-    reports.append(importer.aliases(read.aliases(seeds / "aliases.csv")))
-    return reports
+    return [_load(quiet, seeds / entry.name, entry, read, regions) for entry in read.manifest(seeds / "seeds.toml")]
+
+
+def _load(importer: Importer, path: Path, entry: SeedFile, read: SeedReaders, regions: dict[str, str]) -> ImportReport:
+    match entry.kind:
+        case "ods":
+            return importer.organisations(read.ods(path, regions), "ods", entry.publication)
+        case "icbs":
+            return importer.organisations(read.icbs(path), "icbs", entry.publication)
+        case "nof":
+            return importer.nof(read.nof(path), publication=entry.publication)
+        case "league":
+            return importer.segments(read.league(path), entry.publication)
+        case "segments":
+            return importer.segments(read.segments(path), entry.publication)
+        case "aliases":
+            return importer.aliases(read.aliases(path), entry.publication)
+    raise ValueError(f"unknown kind of seed file {entry.kind!r}")

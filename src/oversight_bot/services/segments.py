@@ -9,18 +9,22 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from rapidfuzz import fuzz, process
 
-from oversight_bot.domain.assessments import Assessment, Basis
-from oversight_bot.domain.frameworks import FrameworkCatalogue
-from oversight_bot.domain.metrics import DomainResult
+from oversight_bot.domain.assessments import Assessment, Basis, compared_segments
+from oversight_bot.domain.frameworks import FrameworkCatalogue, FrameworkVersion
+from oversight_bot.domain.metrics import DomainResult, MetricValue, value_id_for
 from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType
+from oversight_bot.domain.provenance import Provenance
 from oversight_bot.domain.quarters import Quarter
-from oversight_bot.domain.scores import worst_scores
+from oversight_bot.domain.scores import counted_scores, worst_scores
 from oversight_bot.services.lookup import LookupResult, OrganisationIndex
 from oversight_bot.services.snapshot import Snapshot, SnapshotSource
 
@@ -37,6 +41,26 @@ class PreviousSegment:
     segment: int
     quarter: Quarter
     framework: str
+    underlying: int | None = None  # below segment 5, when that is what the move is measured from
+
+
+@dataclass(frozen=True, slots=True)
+class Segment5Status:
+    """Segment 5 where NHS England stopped publishing it (OF5005/OF5007): unknown since
+    `unpublished_since`; `last_published` is the last quarter that said, and what it said."""
+
+    unpublished_since: Quarter
+    last_published: Quarter | None = None
+    last_in_programme: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How old the data behind an answer is, against the configured age (default six months)."""
+
+    quarter: Quarter
+    months_old: int
+    stale: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +73,9 @@ class SegmentView:
     domains: tuple[DomainResult, ...]
     worst_metrics: tuple[MetricLine, ...]
     provisional_note: str = ""
+    segment_5: Segment5Status | None = None
+    freshness: Freshness | None = None
+    not_held_in_run: tuple[Quarter, ...] = ()  # quarters inside the run that the store does not hold
 
     @property
     def is_derived(self) -> bool:
@@ -56,9 +83,39 @@ class SegmentView:
 
 
 @dataclass(frozen=True, slots=True)
+class MetricDetail:
+    """One scored metric of a trust-quarter, as `why` shows it: name, value, score, weighting."""
+
+    metric_id: str  # the score's id (OF1xxx)
+    name: str
+    domain: str
+    score: Decimal
+    values: tuple[MetricValue, ...]  # the value it scores (OF0xxx), as a rate and a count where both are given
+    weight: Fraction  # in the average: 1, or 1/3 for each infection metric
+    counted: bool  # False: not scored (0), or counted through another score
+    note: str = ""  # why it is not counted
+
+
+@dataclass(frozen=True, slots=True)
+class WhyView:
+    segment: SegmentView
+    metrics_quarter: Quarter | None  # the quarter the metrics are from (the latest with scores)
+    metrics: tuple[MetricDetail, ...]
+    metrics_provenance: Provenance | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    assessment: Assessment
+    framework: str
+    segment_5_unpublished: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryView:
     organisation: Organisation
-    entries: tuple[tuple[Assessment, str], ...]  # (reported assessment, framework name), oldest first
+    entries: tuple[HistoryEntry, ...]  # reported assessments, oldest first
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +131,10 @@ class LeagueView:
     region: str | None
     rows: tuple[TableRow, ...]
     peer_count: int | None
+    unranked: tuple[TableRow, ...] = ()  # in the table's quarter, but their source gives no rank
+    missing_ranks: tuple[int, ...] = ()  # ranks of the national table that no source held gives
+    sources: tuple[Provenance, ...] = ()
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +142,8 @@ class Move:
     organisation: Organisation
     previous: Assessment
     current: Assessment
+    moved_from: int  # the segments compared: below segment 5 where one quarter did not publish it
+    moved_to: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +156,10 @@ class ListView:
     segment: int
     region: str | None
     rows: tuple[TableRow, ...]
+    # Segment 5 where its latest quarter did not publish it: who was last published in it, and since when unknown.
+    last_published: tuple[TableRow, ...] = ()
+    unpublished_since: Quarter | None = None
+    sources: tuple[Provenance, ...] = ()
 
 
 class SegmentService:
@@ -110,11 +177,14 @@ class SegmentService:
         *,
         recheck_after_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], date] = date.today,
+        stale_after_months: int = 6,
     ) -> None:
         self.source = source
         self.frameworks = frameworks
         self.recheck_after_s = recheck_after_s
         self.clock = clock
+        self.ageing = Ageing(today, stale_after_months)
         self._reader: SegmentReader | None = None
         self._checked_at = -math.inf
         self._lock = threading.Lock()
@@ -128,7 +198,7 @@ class SegmentService:
         with self._lock:
             self._checked_at = self.clock()
             if self._reader is None or self._reader.snapshot.version != version:
-                self._reader = SegmentReader(self.source.load(), self.frameworks)
+                self._reader = SegmentReader(self.source.load(), self.frameworks, self.ageing)
             return self._reader
 
     def invalidate(self) -> None:
@@ -148,12 +218,26 @@ class SegmentService:
         return self.reader().history(code)
 
 
+@dataclass(frozen=True, slots=True)
+class Ageing:
+    """Today, and how old data may be before an answer says it may be out of date."""
+
+    today: Callable[[], date] = date.today
+    stale_after_months: int = 6
+
+    def of(self, quarter: Quarter) -> Freshness:
+        today, end = self.today(), quarter.end
+        months = max(0, (today.year - end.year) * 12 + today.month - end.month - (today.day < end.day))
+        return Freshness(quarter, months, months >= self.stale_after_months)
+
+
 class SegmentReader:
     """Answers from one snapshot; immutable, so it can be shared between threads."""
 
-    def __init__(self, snapshot: Snapshot, frameworks: FrameworkCatalogue) -> None:
+    def __init__(self, snapshot: Snapshot, frameworks: FrameworkCatalogue, ageing: Ageing | None = None) -> None:
         self.snapshot = snapshot
         self.frameworks = frameworks
+        self.ageing = ageing or Ageing()
         self.index = OrganisationIndex(snapshot.organisations.values(), snapshot.aliases)
 
     def lookup(self, query: str) -> LookupResult:
@@ -173,6 +257,7 @@ class SegmentReader:
             return SegmentView(organisation, None, None, None, None, (), ())
         since, previous = _run(history)
         framework = self.frameworks.by_code(current.framework)
+        held = {a.quarter for a in history}
         return SegmentView(
             organisation=organisation,
             assessment=current,
@@ -182,17 +267,38 @@ class SegmentReader:
             domains=tuple(snapshot.domain_results.get((code, current.quarter), ())),
             worst_metrics=self._worst(current),
             provisional_note=framework.thresholds_note if framework and current.basis is Basis.DERIVED else "",
+            segment_5=_segment_5_status(history, framework),
+            freshness=self.ageing.of(current.quarter),
+            not_held_in_run=tuple(q for q in _quarters_between(since, current.quarter) if q not in held),
         )
+
+    def why(self, code: str) -> WhyView | None:
+        """The segment and its steps, with every scored metric of the latest quarter that has them."""
+        view = self.segment(code)
+        if view is None or view.assessment is None:
+            return None if view is None else WhyView(view, None, ())
+        history = self.snapshot.reported_history.get(code, [])
+        scored = [a for a in history if (code, a.quarter) in self.snapshot.scores]
+        if not scored:
+            return WhyView(view, None, ())
+        source = scored[-1]
+        framework = self.frameworks.by_code(source.framework)
+        details = self._metric_details(code, source.quarter, framework) if framework else ()
+        return WhyView(view, source.quarter, details, source.provenance)
 
     def history(self, code: str) -> HistoryView | None:
         organisation = self.snapshot.organisations.get(code)
         if organisation is None:
             return None
         history = self.snapshot.reported_history.get(code, [])
-        return HistoryView(organisation, tuple((a, self._framework_name(a.framework)) for a in history))
+        entries = tuple(
+            HistoryEntry(a, self._framework_name(a.framework), self._segment_5_unpublished(a)) for a in history
+        )
+        return HistoryView(organisation, entries, self.ageing.of(history[-1].quarter) if history else None)
 
     def league(self, table: TrustType, region: str | None = None) -> LeagueView:
-        """The latest quarter's league table for a trust type, by NHS England's rank."""
+        """The latest quarter's league table for a trust type, by NHS England's rank; trusts whose
+        source gives no rank are listed apart, and the ranks nobody holds are named."""
         snapshot = self.snapshot
         latest = [
             (snapshot.organisations[code], history[-1])
@@ -200,23 +306,45 @@ class SegmentReader:
             if history and history[-1].peer_table is table
         ]
         quarter = max((a.quarter for _, a in latest), default=None)
-        rows = [TableRow(org, a) for org, a in latest if a.quarter == quarter and _in_region(org, a, region)]
+        in_quarter = [TableRow(org, a) for org, a in latest if a.quarter == quarter]
+        peer_count = max((r.assessment.peer_count or 0 for r in in_quarter), default=0) or None
+        missing = _positions_not_held(
+            [r.assessment.rank for r in in_quarter if r.assessment.rank is not None], peer_count
+        )
+        rows = [r for r in in_quarter if _in_region(r.organisation, r.assessment, region)]
         rows.sort(key=lambda r: (r.assessment.rank or 10**6, r.assessment.average_score or 0, r.organisation.name))
-        peer_count = max((r.assessment.peer_count or 0 for r in rows), default=0) or None
-        return LeagueView(table, quarter, region, tuple(rows), peer_count)
+        ranked = tuple(r for r in rows if r.assessment.rank is not None)
+        unranked = tuple(r for r in rows if r.assessment.rank is None)
+        sources = _sources(r.assessment for r in rows)
+        freshness = self.ageing.of(quarter) if quarter else None
+        return LeagueView(table, quarter, region, ranked, peer_count, unranked, missing, sources, freshness)
 
     def list_segment(self, segment: int, region: str | None = None) -> ListView:
-        """Organisations whose latest reported segment is `segment`, best average first."""
+        """Organisations whose latest reported segment is `segment`, best average first.
+
+        Segment 5 is listed only from quarters that published it; where an organisation's latest
+        quarter did not, it is listed apart if its last published quarter put it in segment 5.
+        """
         snapshot = self.snapshot
-        rows = [
-            TableRow(snapshot.organisations[code], history[-1])
-            for code, history in snapshot.reported_history.items()
-            if history
-            and history[-1].segment == segment
-            and _in_region(snapshot.organisations[code], history[-1], region)
-        ]
+        rows, last_published, since = [], [], []
+        for code, history in snapshot.reported_history.items():
+            organisation = snapshot.organisations[code]
+            if not history or not _in_region(organisation, history[-1], region):
+                continue
+            current = history[-1]
+            framework = self.frameworks.by_code(current.framework)
+            status = _segment_5_status(history, framework) if segment == 5 else None
+            if status is not None:
+                since.append(status.unpublished_since)
+                if status.last_in_programme and status.last_published is not None:
+                    last = next(a for a in history if a.quarter == status.last_published)
+                    last_published.append(TableRow(organisation, last))
+            elif current.segment == segment:
+                rows.append(TableRow(organisation, current))
         rows.sort(key=lambda r: (r.assessment.average_score or Decimal(9), r.organisation.name))
-        return ListView(segment, region, tuple(rows))
+        last_published.sort(key=lambda r: r.organisation.name)
+        sources = _sources(r.assessment for r in (*rows, *last_published))
+        return ListView(segment, region, tuple(rows), tuple(last_published), min(since, default=None), sources)
 
     def recent_changes(self) -> ChangesView:
         """Organisations whose reported segment moved into each table's latest quarter."""
@@ -230,12 +358,11 @@ class SegmentReader:
             if len(history) < 2:
                 continue
             previous, current = history[-2], history[-1]
-            moved = previous.quarter == current.quarter.previous() and previous.segment != current.segment
-            if moved and current.quarter == latest_by_table.get(current.peer_table):
-                moves.append(Move(self.snapshot.organisations[code], previous, current))
-        moves.sort(
-            key=lambda m: (m.current.quarter, m.current.segment - m.previous.segment, m.organisation.name), reverse=True
-        )
+            compared = compared_segments(previous, current) if previous.framework == current.framework else None
+            moved = compared is not None and compared[0] != compared[1]
+            if compared is not None and moved and current.quarter == latest_by_table.get(current.peer_table):
+                moves.append(Move(self.snapshot.organisations[code], previous, current, *compared))
+        moves.sort(key=lambda m: (m.current.quarter, m.moved_to - m.moved_from, m.organisation.name), reverse=True)
         return ChangesView(tuple(moves))
 
     def regions(self) -> list[str]:
@@ -285,6 +412,36 @@ class SegmentReader:
         framework = self.frameworks.by_code(code)
         return framework.name if framework else code
 
+    def _segment_5_unpublished(self, assessment: Assessment) -> bool:
+        framework = self.frameworks.by_code(assessment.framework)
+        has_segment_5 = framework is not None and framework.improvement_programme_segment is not None
+        return has_segment_5 and not assessment.programme_published
+
+    def _metric_details(self, code: str, quarter: Quarter, framework: FrameworkVersion) -> tuple[MetricDetail, ...]:
+        scores = self.snapshot.scores.get((code, quarter), {})
+        counted = counted_scores(scores, framework)
+        values: dict[str, list[MetricValue]] = {}
+        for value in self.snapshot.values.get((code, quarter), []):
+            values.setdefault(value.metric_id, []).append(value)
+        details = []
+        for metric_id, score in scores.items():
+            info = self.snapshot.metrics.get(metric_id)
+            note = "" if metric_id in counted else _not_counted(metric_id, score, framework)
+            details.append(
+                MetricDetail(
+                    metric_id=metric_id,
+                    name=info.description if info else metric_id,
+                    domain=info.domain if info else "",
+                    score=score,
+                    values=tuple(values.get(value_id_for(metric_id), ())),
+                    weight=framework.weight(metric_id),
+                    counted=metric_id in counted,
+                    note=note,
+                )
+            )
+        details.sort(key=lambda d: (d.domain, -d.score, d.metric_id))
+        return tuple(details)
+
 
 def _metric_name(snapshot: Snapshot, metric_id: str) -> str:
     info = snapshot.metrics.get(metric_id)
@@ -292,15 +449,69 @@ def _metric_name(snapshot: Snapshot, metric_id: str) -> str:
 
 
 def _run(history: list[Assessment]) -> tuple[Quarter, PreviousSegment | None]:
-    """Since when the organisation has been in its current segment, and what it was before."""
+    """Since when the organisation has been in its current segment (quarters not held in between
+    do not break the run), and what it was before. Where segment 5 is published in one quarter and
+    not the other, the segments below it are compared, as an import's alerts compare them."""
     current = history[-1]
     since = current.quarter
     for earlier in reversed(history[:-1]):
-        consecutive = earlier.quarter == since.previous() and earlier.framework == current.framework
-        if not consecutive or earlier.segment != current.segment:
-            return since, PreviousSegment(earlier.segment, earlier.quarter, earlier.framework)
+        compared = compared_segments(earlier, current) if earlier.framework == current.framework else None
+        if compared is None or compared[0] != compared[1]:
+            underlying = compared[0] if compared is not None and compared[0] != earlier.segment else None
+            return since, PreviousSegment(earlier.segment, earlier.quarter, earlier.framework, underlying)
         since = earlier.quarter
     return since, None
+
+
+def _positions_not_held(ranks: list[int], peer_count: int | None) -> tuple[int, ...]:
+    """Places of a national table that no trust held fills: with competition ranks ("1224") a rank
+    shared by k trusts fills k places, so a skipped number after a tie is not missing."""
+    if not ranks or not peer_count:
+        return ()
+    filled: set[int] = set()
+    for rank, count in Counter(ranks).items():
+        filled.update(range(rank, rank + count))
+    return tuple(n for n in range(1, peer_count + 1) if n not in filled)
+
+
+def _quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
+    quarters, quarter = [], first
+    while quarter < last:
+        quarters.append(quarter)
+        quarter = quarter.next()
+    return quarters
+
+
+def _segment_5_status(history: list[Assessment], framework: FrameworkVersion | None) -> Segment5Status | None:
+    """Where the latest quarter does not publish segment 5 (its framework has one): since when it
+    has not been published, and what was last published."""
+    current = history[-1]
+    if framework is None or framework.improvement_programme_segment is None or current.programme_published:
+        return None
+    since = current.quarter
+    for earlier in reversed(history[:-1]):
+        if earlier.framework != current.framework:
+            break
+        if earlier.programme_published:
+            return Segment5Status(since, earlier.quarter, earlier.in_improvement_programme)
+        since = earlier.quarter
+    return Segment5Status(since)
+
+
+def _not_counted(metric_id: str, score: Decimal, framework: FrameworkVersion) -> str:
+    if score == 0:
+        return "not scored"
+    if metric_id in framework.excluded_from_average:
+        return "counts through the combined finance score (OF1080)"
+    return "not counted"
+
+
+def _sources(assessments: Iterable[Assessment]) -> tuple[Provenance, ...]:
+    found: dict[tuple[str, str], Provenance] = {}
+    for assessment in assessments:
+        if assessment.provenance is not None:
+            found.setdefault((assessment.provenance.publisher, assessment.provenance.file), assessment.provenance)
+    return tuple(sorted(found.values(), key=lambda p: (p.secondary, p.publisher)))
 
 
 REGION_SIMILARITY = 80.0  # a region name typed this close (rapidfuzz) is taken as meant

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from oversight_bot.domain.assessments import Assessment, Basis, reported
-from oversight_bot.domain.metrics import DomainResult, MetricInfo
+from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricValue
 from oversight_bot.domain.organisations import Organisation
 from oversight_bot.domain.quarters import Quarter
 
@@ -27,6 +27,7 @@ class Snapshot:
     domain_results: Mapping[tuple[str, Quarter], list[DomainResult]]
     scores: Mapping[tuple[str, Quarter], dict[str, Decimal]]
     metrics: Mapping[str, MetricInfo]
+    values: Mapping[tuple[str, Quarter], list[MetricValue]] = field(default_factory=dict)
     reported_history: dict[str, list[Assessment]] = field(init=False)
 
     def __post_init__(self) -> None:

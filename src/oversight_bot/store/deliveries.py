@@ -33,7 +33,12 @@ GROUP_LIMIT = 500
 
 
 def event_record(row: OutboxEventRow) -> EventRecord:
-    batch = f"import:{row.import_id}" if row.import_id else str(row.payload.get("batch") or f"event:{row.id}")
+    """An outbox row as the alert pipeline sees it. Its batch groups alerts into one message: one
+    per import and quarter, so an import that adds Q3 and Q4 tells a channel of each in turn."""
+    if row.import_id:
+        batch = f"import:{row.import_id}:{row.quarter}" if row.quarter else f"import:{row.import_id}"
+    else:
+        batch = str(row.payload.get("batch") or f"event:{row.id}")
     return EventRecord(row.id, row.kind, row.ods_code, dict(row.payload), batch, row.created_at)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from oversight_bot.domain.assessments import Assessment, Basis, Disagreement, Reason, Step
 from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, MetricValue
 from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType
+from oversight_bot.domain.provenance import Provenance
 from oversight_bot.store.tables import (
     AssessmentRow,
     DomainResultRow,
@@ -15,6 +16,10 @@ from oversight_bot.store.tables import (
     MetricValueRow,
     OrganisationRow,
 )
+
+T = TypeVar("T")
+# Stores from before publishers were recorded (migration 0007) know the file, not who published it.
+UNRECORDED = "publisher not recorded"
 
 
 def organisation_from_row(row: OrganisationRow) -> Organisation:
@@ -61,8 +66,27 @@ def assessment_from_row(row: AssessmentRow) -> Assessment:
         peer_count=row.peer_count,
         peer_table=TrustType(row.peer_table) if row.peer_table else None,
         region=row.region,
+        average_range=_pair(row.average_low, row.average_high),
+        rank_range=_pair(row.rank_low, row.rank_high),
         reasons=tuple(reason_from_json(r) for r in row.reasons),
+        provenance=_provenance(row),
     )
+
+
+def _provenance(row: AssessmentRow) -> Provenance | None:
+    if row.source_file is None:
+        return None
+    return Provenance(
+        file=row.source_file,
+        publisher=row.publisher or UNRECORDED,
+        secondary=row.secondary,
+        published=row.published,
+        imported_on=row.updated_at.date(),
+    )
+
+
+def _pair(low: T | None, high: T | None) -> tuple[T, T] | None:
+    return (low, high) if low is not None and high is not None else None
 
 
 def assessment_fields(assessment: Assessment) -> dict[str, Any]:
@@ -81,7 +105,22 @@ def assessment_fields(assessment: Assessment) -> dict[str, Any]:
         "peer_count": assessment.peer_count,
         "peer_table": assessment.peer_table.value if assessment.peer_table else None,
         "region": assessment.region,
+        "average_low": assessment.average_range[0] if assessment.average_range else None,
+        "average_high": assessment.average_range[1] if assessment.average_range else None,
+        "rank_low": assessment.rank_range[0] if assessment.rank_range else None,
+        "rank_high": assessment.rank_range[1] if assessment.rank_range else None,
         "reasons": [reason_to_json(r) for r in assessment.reasons],
+    } | _provenance_fields(assessment.provenance)
+
+
+def _provenance_fields(provenance: Provenance | None) -> dict[str, Any]:
+    if provenance is None:
+        return {"source_file": None, "publisher": None, "published": None, "secondary": False}
+    return {
+        "source_file": provenance.file,
+        "publisher": provenance.publisher,
+        "published": provenance.published,
+        "secondary": provenance.secondary,
     }
 
 
@@ -112,6 +151,7 @@ def value_from_row(row: MetricValueRow) -> MetricValue:
         row.lower_quartile,
         row.upper_quartile,
         row.rank,
+        row.units,
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from oversight_bot.domain.assessments import Assessment, Basis, Disagreement
@@ -16,7 +16,8 @@ from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, 
 from oversight_bot.domain.organisations import Organisation
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.services.alerts import EventRecord
-from oversight_bot.services.ports import AssessmentKey, MetricKey
+from oversight_bot.services.ports import AssessmentKey, MetricKey, ValueKey
+from oversight_bot.services.releases import Publication
 from oversight_bot.store import mapping
 from oversight_bot.store.deliveries import event_record
 from oversight_bot.store.tables import (
@@ -82,6 +83,9 @@ class SqlAlchemyMetricRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._loaded: dict[tuple[type[Any], tuple[Any, ...]], Any] = {}
+        # New rows, written together by `write_pending` (one INSERT per table, not one ORM object
+        # per row: a quarter of 50,000 providers brings a million of them).
+        self._pending: dict[type[Any], dict[tuple[Any, ...], dict[str, Any]]] = {}
 
     def catalogue(self) -> dict[str, MetricInfo]:
         return {row.metric_id: mapping.info_from_row(row) for row in self.session.scalars(select(MetricRow))}
@@ -90,12 +94,13 @@ class SqlAlchemyMetricRepository:
         self.session.merge(MetricRow(**dataclasses.asdict(info)))
         self.session.flush()
 
-    def values_in(self, quarters: Collection[Quarter]) -> dict[MetricKey, MetricValue]:
+    def values_in(self, quarters: Collection[Quarter]) -> dict[ValueKey, MetricValue]:
         rows = self._load(MetricValueRow, MetricValueRow.quarter.in_(quarters))
-        return {(r.ods_code, r.quarter, r.metric_id): mapping.value_from_row(r) for r in rows}
+        return {(r.ods_code, r.quarter, r.metric_id, r.units): mapping.value_from_row(r) for r in rows}
 
     def save_value(self, value: MetricValue) -> None:
-        self._upsert(MetricValueRow, (value.ods_code, value.quarter, value.metric_id), _fields(value))
+        key = (value.ods_code, value.quarter, value.metric_id, value.units)
+        self._upsert(MetricValueRow, key, _fields(value))
 
     def scores_in(self, quarters: Collection[Quarter]) -> dict[MetricKey, MetricScore]:
         rows = self._load(MetricScoreRow, MetricScoreRow.quarter.in_(quarters))
@@ -120,12 +125,24 @@ class SqlAlchemyMetricRepository:
     def _upsert(self, table: type[Any], key: tuple[Any, ...], fields: dict[str, Any]) -> None:
         row = self._loaded.get((table, key))
         if row is None:
-            row = table(**fields)
-            self.session.add(row)
-            self._loaded[(table, key)] = row
+            self._pending.setdefault(table, {})[key] = fields
             return
         for name, value in fields.items():
             setattr(row, name, value)
+
+    def write_pending(self) -> None:
+        write_in_bulk(self.session, self._pending)
+
+
+def write_in_bulk(session: Session, pending: dict[type[Any], dict[tuple[Any, ...], dict[str, Any]]]) -> None:
+    """Insert new rows table by table (executemany), after the session's own pending objects."""
+    if not any(pending.values()):
+        return
+    session.flush()
+    for table, rows in pending.items():
+        if rows:
+            session.execute(insert(table), list(rows.values()))
+    pending.clear()
 
 
 def _primary_key(row: Any) -> tuple[Any, ...]:
@@ -142,6 +159,7 @@ class SqlAlchemyAssessmentRepository:
         self.session = session
         self._loaded: dict[AssessmentKey, AssessmentRow] = {}
         self._quarters_read: set[Quarter] = set()
+        self._pending: dict[type[Any], dict[tuple[Any, ...], dict[str, Any]]] = {AssessmentRow: {}}
 
     def in_quarters(self, quarters: Collection[Quarter]) -> dict[AssessmentKey, Assessment]:
         rows = self.session.scalars(select(AssessmentRow).where(AssessmentRow.quarter.in_(quarters)))
@@ -178,21 +196,23 @@ class SqlAlchemyAssessmentRepository:
             "updated_at": at,
         }
         key = (assessment.ods_code, assessment.quarter, assessment.basis)
-        row = (
-            self._loaded.get(key)
-            or self.session.scalars(select(AssessmentRow).filter_by(**_key_filter(assessment))).one_or_none()
-        )
+        row = self._loaded.get(key)
+        if row is None and assessment.quarter not in self._quarters_read:  # a quarter read whole has no other rows
+            row = self.session.scalars(select(AssessmentRow).filter_by(**_key_filter(assessment))).one_or_none()
         if row is None:
-            row = AssessmentRow(**fields)
-            self.session.add(row)
-            self._loaded[key] = row
+            self._pending[AssessmentRow][key] = fields
             return
         for name, value in fields.items():
             setattr(row, name, value)
 
+    def write_pending(self) -> None:
+        write_in_bulk(self.session, self._pending)
+        self._pending[AssessmentRow] = {}
+
     def delete(self, key: AssessmentKey) -> None:
         code, quarter, basis = key
         self._loaded.pop(key, None)
+        self._pending[AssessmentRow].pop(key, None)
         condition = (AssessmentRow.ods_code == code) & (AssessmentRow.quarter == quarter)
         self.session.execute(delete(AssessmentRow).where(condition, AssessmentRow.basis == basis.value))
 
@@ -247,6 +267,7 @@ def event_payload(event: SegmentEvent) -> dict[str, Any]:
         "framework": event.framework,
         "previous_segment": event.previous_segment,
         "segment": event.segment,
+        "segment_5_unpublished": event.segment_5_unpublished,
     }
 
 
@@ -254,8 +275,27 @@ class SqlAlchemyImportLog:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def record(self, kind: str, source_name: str, sha256: str, rows: int, summary: dict[str, Any], at: datetime) -> int:
-        row = ImportRow(kind=kind, source_name=source_name, sha256=sha256, rows=rows, summary=summary, imported_at=at)
+    def record(
+        self,
+        kind: str,
+        source_name: str,
+        sha256: str,
+        rows: int,
+        summary: dict[str, Any],
+        at: datetime,
+        publication: Publication,
+    ) -> int:
+        row = ImportRow(
+            kind=kind,
+            source_name=source_name,
+            sha256=sha256,
+            rows=rows,
+            summary=summary,
+            imported_at=at,
+            publisher=publication.publisher,
+            published=publication.published,
+            secondary=publication.secondary,
+        )
         self.session.add(row)
         self.session.flush()
         return row.id

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from oversight_bot.domain.assessments import Assessment
-from oversight_bot.domain.metrics import DomainResult
+from oversight_bot.domain.metrics import DomainResult, MetricValue
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.snapshot import Snapshot
@@ -23,6 +23,7 @@ from oversight_bot.store.tables import (
     ImportRow,
     MetricRow,
     MetricScoreRow,
+    MetricValueRow,
     OrganisationRow,
 )
 
@@ -59,6 +60,7 @@ class SqlAlchemySnapshotSource:
                 assessments=_assessments(session),
                 domain_results=_domain_results(session),
                 scores=_scores(session),
+                values=_values(session),
                 metrics={row.metric_id: mapping.info_from_row(row) for row in session.scalars(select(MetricRow))},
             )
 
@@ -82,6 +84,13 @@ def _domain_results(session: Session) -> dict[tuple[str, Quarter], list[DomainRe
     for row in session.scalars(select(DomainResultRow).order_by(DomainResultRow.domain)):
         domains.setdefault((row.ods_code, row.quarter), []).append(mapping.domain_result_from_row(row))
     return domains
+
+
+def _values(session: Session) -> dict[tuple[str, Quarter], list[MetricValue]]:
+    values: dict[tuple[str, Quarter], list[MetricValue]] = {}
+    for row in session.scalars(select(MetricValueRow)):
+        values.setdefault((row.ods_code, row.quarter), []).append(mapping.value_from_row(row))
+    return values
 
 
 def _scores(session: Session) -> dict[tuple[str, Quarter], dict[str, Decimal]]:

@@ -51,6 +51,10 @@ class ImportRow(Base):
     rows: Mapped[int] = mapped_column(Integer)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Who published the file and when, as given at import; a secondary source is a third party's copy.
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    published: Mapped[str | None] = mapped_column(String(60))
+    secondary: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class OrganisationRow(Base):
@@ -94,6 +98,8 @@ class MetricValueRow(Base):
     ods_code: Mapped[str] = mapped_column(ForeignKey("organisations.ods_code"), primary_key=True)
     quarter: Mapped[Quarter] = mapped_column(QuarterKey, primary_key=True)
     metric_id: Mapped[str] = mapped_column(ForeignKey("metrics.metric_id"), primary_key=True)
+    # Part of the key: NHS England gives some metrics both as a rate and as a count.
+    units: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
     value: Mapped[Decimal] = mapped_column(DecimalText)
     reporting_date: Mapped[str] = mapped_column(String(80))
     median: Mapped[Decimal | None] = mapped_column(DecimalText)
@@ -147,6 +153,17 @@ class AssessmentRow(Base):
     peer_count: Mapped[int | None] = mapped_column(Integer)
     peer_table: Mapped[str | None] = mapped_column(String(60))
     region: Mapped[str | None] = mapped_column(String(60))
+    # The league table's likely ranges (NHS England's league-table file).
+    average_low: Mapped[Decimal | None] = mapped_column(DecimalText)
+    average_high: Mapped[Decimal | None] = mapped_column(DecimalText)
+    rank_low: Mapped[int | None] = mapped_column(Integer)
+    rank_high: Mapped[int | None] = mapped_column(Integer)
+    # Where its figures came from: the file, its publisher and publication date, and whether it is a
+    # secondary source. A later file that only adds to them does not change it (import_id does).
+    source_file: Mapped[str | None] = mapped_column(String(300))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    published: Mapped[str | None] = mapped_column(String(60))
+    secondary: Mapped[bool] = mapped_column(Boolean, default=False)
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # On derived rows: where the rules core disagrees with NHS England's published result.
     disagreements: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -73,4 +73,6 @@ class SqlAlchemyUnitOfWork:
             raise StoreConflict(f"a constraint refused the write ({type(error.orig).__name__})") from None
 
     def commit(self) -> None:
+        self.metrics.write_pending()
+        self.assessments.write_pending()
         self.session.commit()

@@ -27,17 +27,22 @@ def settled(app: Application) -> bool:
 
 def test_a_quarter_that_moves_many_trusts_is_one_list_per_channel(baseline: Application, standin: SlackStandIn) -> None:
     subscribe(baseline, ALL)
-    assert import_q2(baseline) == 21
+    assert import_q2(baseline) == 23
     worker = worker_for(baseline)
-    drain([worker], lambda: statuses(baseline) == Counter({"sent": 21}))
+    drain([worker], lambda: statuses(baseline) == Counter({"sent": 23}))
     (post,) = standin.posts(CHANNEL)
     shown = text_of(post.body)
-    # 21 events about 17 organisations: 15 moved segment; the override was lifted from R1A and put on
-    # RY2 without moving either (tests/integration/test_store.py checks the 21 against the file).
-    assert "Segment changes, Q2 2025/26: 17 organisations" in shown
+    # 23 events about 18 organisations: 15 moved segment; NHS England's deficit flag was set on one
+    # and cleared on three without moving them (tests/integration/test_store.py checks the 23 against
+    # the file's summary rows).
+    assert "Segment changes, Q2 2025/26: 18 organisations" in shown
     assert shown.count(" moved from segment ") == 15
-    assert "R1A Herefordshire and Worcestershire Health and Care: financial override removed; still segment 3" in shown
-    assert "RY2 Bridgewater Community Healthcare: financial override applied; still segment 3" in shown
+    assert (
+        "R1A Herefordshire and Worcestershire Health and Care: no longer flagged as in deficit or receiving "
+        "deficit support; segment 3" in shown
+    )
+    # RY2 was flagged in Q1 and in Q2: nothing was applied in Q2, so nothing is said.
+    assert "RY2" not in shown and "override" not in shown
     assert (
         "RXV Greater Manchester Mental Health moved from segment 5 to 4: left the Provider Improvement Programme"
         in shown
@@ -105,11 +110,11 @@ def test_fanning_out_again_delivers_nothing_twice(baseline: Application, standin
     subscribe(baseline, ALL)
     import_q2(baseline)
     worker = worker_for(baseline)
-    drain([worker], lambda: statuses(baseline).get("sent") == 21)
+    drain([worker], lambda: statuses(baseline).get("sent") == 23)
     with baseline.engine.begin() as connection:
         connection.exec_driver_sql("UPDATE outbox_events SET dispatched_at = NULL")  # as if a fan-out was interrupted
     worker.run_once()
     worker.run_once()
-    assert statuses(baseline) == Counter({"sent": 21})
+    assert statuses(baseline) == Counter({"sent": 23})
     assert len(standin.posts(CHANNEL)) == 1
     worker.close()
