@@ -92,6 +92,9 @@ def test_ask_json_lists_league_and_why_as_fields(run_cli) -> None:  # type: igno
     }
     why = json.loads(run_cli("ask", "--json", "why RWR").stdout)
     assert why["reasons"] and all(set(r) == {"step", "text", "metrics"} for r in why["reasons"])
+    assert why["metrics"] and all(isinstance(m["score"], float) for m in why["metrics"])
+    assert why["assessment"]["source"]["publisher"] == "NHS England"
+    assert why["assessment"]["source"]["secondary"] is False
 
 
 ORGANISATION_FIELDS = {
