@@ -1,4 +1,4 @@
-"""Run the `oversight` command in this process as a user's shell would: through `main`, so that exit
+"""Run the `oversight` command in this process as a user's shell would: through `run_command`, so that exit
 statuses and error lines are the real ones, with only the OVERSIGHT_* settings given here."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from typer.testing import CliRunner, Result
 
-from oversight_bot.cli.main import main
+from oversight_bot.cli.main import run_command
 
 
 def oversight(*args: str, env: Mapping[str, str] | None = None, input: str | None = None) -> Result:
@@ -19,10 +19,7 @@ def oversight(*args: str, env: Mapping[str, str] | None = None, input: str | Non
     settings |= {"COLUMNS": "120"} | dict(env or {})
     with runner.isolation(input=input, env=settings) as (stdout, stderr, output):
         try:
-            main(list(args))
-            status = 0
-        except SystemExit as done:
-            status = done.code if isinstance(done.code, int) else 1
+            status = run_command(list(args))
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
