@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from oversight_bot.chat.concerning import Concerning
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.subscribing import Subscribing
-from oversight_bot.config import Settings, load_settings
+from oversight_bot.config import Settings
 from oversight_bot.domain.concerns import Category, FlagRule, Severity
 from oversight_bot.domain.frameworks import FrameworkCatalogue
 from oversight_bot.domain.subscriptions import Destination
-from oversight_bot.errors import ConfigurationError, StoreUnavailable
+from oversight_bot.errors import ConfigurationError
 from oversight_bot.ingest.frameworks import read_frameworks
 from oversight_bot.logs import guard_library_loggers
 from oversight_bot.services.access import Access, AccessRules, Directory, NoGroups, Role, SubscriptionPolicy
@@ -37,6 +37,7 @@ from oversight_bot.services.concerns import ConcernService
 from oversight_bot.services.ports import UnitOfWork
 from oversight_bot.services.segments import SegmentService
 from oversight_bot.services.subscriptions import SubscriptionService
+from oversight_bot.serving import metrics
 from oversight_bot.store import schema
 from oversight_bot.store.db import make_engine, make_session_factory
 from oversight_bot.store.snapshot import SqlAlchemySnapshotSource
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from oversight_bot.delivery.worker import DeliveryWorker, Notifier
     from oversight_bot.services.imports import Importer, ImportReport
     from oversight_bot.services.seeding import SeedReaders
+    from oversight_bot.serving.offload import Offload
     from oversight_bot.slack.notifier import SlackNotifier
     from oversight_bot.teams.agent import TeamsAgent
     from oversight_bot.teams.notifier import TeamsNotifier
@@ -112,11 +114,14 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
     """Wire the application; by default bring the schema up to date and seed an empty store."""
     guard_library_loggers()  # whoever configured logging, library loggers never print bodies
     engine = make_engine(settings.database_url)
+    metrics.time_statements(engine)
     session_factory = make_session_factory(engine)
     frameworks = read_frameworks(settings.frameworks_path, settings.nof2026_thresholds)
 
+    key = audit_key(settings)
+
     def uow() -> UnitOfWork:
-        return SqlAlchemyUnitOfWork(session_factory)
+        return SqlAlchemyUnitOfWork(session_factory, key)
 
     clock = SystemClock()
     segments = SegmentService(
@@ -126,7 +131,7 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
     )
     access = Access(access_rules(settings), directory(settings, engine))
     subscriptions = SubscriptionService(uow, clock, access)
-    concerns = ConcernService(uow, clock, access, flag_rules(settings))
+    concerns = ConcernService(uow, clock, access, flag_rules(settings), audit_key=key)
     subscribing = Subscribing(subscriptions, ZoneInfo(settings.digest_time_zone))
     conversation = Conversation(segments, subscribing, Concerning(concerns), access)
     app = Application(
@@ -157,6 +162,11 @@ def access_rules(settings: Settings) -> AccessRules:
         return AccessRules(members, SubscriptionPolicy(policy), group or None)
     except ValueError:
         raise ConfigurationError("OVERSIGHT_SUBSCRIPTION_CHANGES is anyone, admins or group:<id or role>") from None
+
+
+def audit_key(settings: Settings) -> bytes | None:
+    """The audit chain's HMAC key; its length is checked with the other settings (config.py)."""
+    return settings.audit_key.get_secret_value().encode() if settings.audit_key else None
 
 
 def flag_rules(settings: Settings) -> list[FlagRule]:
@@ -228,17 +238,27 @@ def slack_notifier(app: Application) -> SlackNotifier:
     return SlackNotifier(settings.slack_api_url, slack_tokens(settings, app.engine), settings.alert_send_timeout_s)
 
 
-def healthy(app: Application) -> Callable[[], bool]:
-    """Whether the store answers: what `/healthz` reports."""
+def ready(app: Application) -> Callable[[], bool]:
+    """Whether this process can answer: its read model is loaded and the store answers its checks.
+    What `/readyz` reports, in microseconds and without touching the store (services/segments.py)."""
 
     def check() -> bool:
-        try:
-            app.segments.source.version()
-        except StoreUnavailable:
-            return False
-        return True
+        app.segments.poke()
+        return app.segments.ready()
 
     return check
+
+
+def update_gauges(app: Application) -> Callable[[], None]:
+    """Set the gauges a scrape reports from this process's state (no store call)."""
+
+    def update() -> None:
+        metrics.READ_MODEL_AGE.set(app.segments.age_s())
+        reader = app.segments.current()
+        if reader is not None:
+            metrics.READ_MODEL_VERSION.set(reader.snapshot.version)
+
+    return update
 
 
 def slack_app(app: Application, *, socket_mode: bool) -> App:
@@ -262,7 +282,7 @@ def teams_web_app(app: Application, tokens: AccessTokenProviderBase | None = Non
     """POST /api/messages and /healthz; `tokens` stands in for Microsoft Entra (tests)."""
     from oversight_bot.teams.app import build_teams_web_app
 
-    return build_teams_web_app(app.settings, teams_agent(app), token_provider=tokens, healthy=healthy(app))
+    return build_teams_web_app(app.settings, teams_agent(app), token_provider=tokens, ready=ready(app))
 
 
 def teams_notifier(app: Application, tokens: AccessTokenProviderBase | None = None) -> TeamsNotifier:
@@ -276,12 +296,23 @@ def teams_notifier(app: Application, tokens: AccessTokenProviderBase | None = No
     return TeamsNotifier(addresses, provider, app.settings.alert_send_timeout_s, require_https=with_credentials)
 
 
-def slack_http_app_from_environment() -> Starlette:
-    """uvicorn's factory for `oversight serve --slack-http --workers N`: each process wires its own."""
-    from oversight_bot.slack.http import create_http_app
+def slack_http_app(app: Application, offload: Offload | None = None) -> Starlette:
+    """Slack's HTTP mode: the gate, the shared replay guard, the bounded pool (`offload`: another
+    deadline, for tests), health and metrics."""
+    from oversight_bot.slack.http import HttpServing, create_http_app
+    from oversight_bot.store.replays import seen_requests_for
 
-    app = build(load_settings())
-    return create_http_app(slack_app(app, socket_mode=False), healthy(app))
+    bolt = slack_app(app, socket_mode=False)  # refuses to build without a signing secret
+    assert app.settings.slack_signing_secret is not None
+    serving = HttpServing(
+        signing_secret=app.settings.slack_signing_secret.get_secret_value(),
+        ready=ready(app),
+        seen=seen_requests_for(app.engine),
+        before_metrics=update_gauges(app),
+    )
+    if offload is not None:
+        serving.offload = offload
+    return create_http_app(bolt, serving)
 
 
 def prepare(app: Application) -> list[ImportReport]:

@@ -37,6 +37,7 @@ ROLE_NAMES = ("reader", "reporter", "oversight", "speak_up_guardian", "admin")
 # moments after it was closed, and time to reopen one closed by mistake. A product choice, not an
 # NHS rule: organisations set their own retention, which must be at least this (docs/concerns.md).
 MIN_RETENTION_DAYS = 30
+AUDIT_KEY_MIN = 32  # characters of the audit chain's HMAC key
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SLACK_CHANNEL = re.compile(r"^(T[A-Z0-9]+:)?[CG][A-Z0-9]+$")
 
@@ -75,6 +76,16 @@ class Settings(BaseSettings):
     # Answers warn when the quarter they show ended more than this many months ago (docs/data.md).
     stale_after_months: Annotated[int, example("6"), Field(ge=1, le=60)] = 6
     log_level: Annotated[str, example("INFO")] = "WARNING"
+    # "text" (one escaped line per record) or "json" (one JSON object per line, for log shippers).
+    log_format: Annotated[str, example("json")] = "text"
+    # The audit chain's HMAC key (at least 32 characters; docs/concerns.md): kept out of the
+    # database, so that someone who can write to it cannot forge or re-hash records. Unset: the
+    # chain is SHA-256 only, which shows edits but not a careful forger's appends.
+    audit_key: Annotated[
+        SecretStr | None, example("<python -c 'import secrets; print(secrets.token_urlsafe(48))'>")
+    ] = None
+    # Where `oversight audit anchor` records the chain's head, outside the database's reach.
+    audit_anchor_file: Annotated[Path | None, example("/var/lib/oversight-anchors/audit.jsonl")] = None
 
     slack_bot_token: Annotated[SecretStr | None, example("xoxb-...")] = None
     slack_app_token: Annotated[SecretStr | None, example("xapp-...")] = None
@@ -143,6 +154,22 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value.strip().upper() not in LOG_LEVELS:
             raise ValueError(f"is not a logging level ({', '.join(LOG_LEVELS)})")
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() not in ("text", "json"):
+            raise ValueError("is not a log format (text or json)")
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("audit_key")
+    @classmethod
+    def _audit_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if len(value.get_secret_value()) < AUDIT_KEY_MIN:
+            raise ValueError(f"is shorter than {AUDIT_KEY_MIN} characters, too short to be a key")
+        return value
 
     @field_validator("nof2026_thresholds")
     @classmethod

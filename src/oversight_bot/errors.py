@@ -4,6 +4,7 @@
      ├── ImportFileError      a file cannot be imported; carries every problem with its line number
      ├── ConfigurationError   settings are missing or inconsistent
      ├── StoreUnavailable     the database cannot be reached or is locked beyond the wait allowed
+     │    └── TooSlow         work did not finish within the time a chat answer allows
      └── StoreConflict        a write broke a constraint (another writer got there first, or a bad reference)
 
 Messages never include user-supplied free text such as concern details: they may be logged.
@@ -60,6 +61,11 @@ class ConfigurationError(OversightBotError):
 
 class StoreUnavailable(OversightBotError):
     """The store could not be reached, or stayed locked longer than a chat answer can wait."""
+
+
+class TooSlow(StoreUnavailable):
+    """Work (usually a store call) did not finish within the time a chat platform waits for an
+    answer; the user is told to try again, and given back anything they wrote."""
 
 
 class StoreConflict(OversightBotError):

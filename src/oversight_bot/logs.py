@@ -8,8 +8,11 @@ at WARNING even when the operator turns on DEBUG, and the engine hides bound par
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import traceback
+from datetime import UTC, datetime
 
 # Loggers that would print request or message bodies below WARNING.
 GUARDED = (
@@ -29,8 +32,42 @@ SILENCED = ("microsoft_agents.activity.activity",)
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format=FORMAT)
+# Characters that would start a new line (or hide one) in a log file: escaped in every record, so
+# that an id or a word a user sent can never forge a log line of its own.
+LINE_BREAKING = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def escape_line(text: str) -> str:
+    return LINE_BREAKING.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class OneLineFormatter(logging.Formatter):
+    """The usual format, each record on exactly one line (line breaks escaped as `\\n`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape_line(super().format(record))
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (and the traceback's frames, when
+    one is logged); JSON's own escaping keeps each record on its line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and record.exc_info[2] is not None:
+            line["frames"] = "".join(traceback.format_tb(record.exc_info[2]))
+        return json.dumps(line, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def configure_logging(level: str, *, json_lines: bool = False) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLineFormatter() if json_lines else OneLineFormatter(FORMAT))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
     guard_library_loggers()
 
 

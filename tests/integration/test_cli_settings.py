@@ -32,6 +32,8 @@ BAD_SETTINGS: list[tuple[dict[str, str], str, str]] = [
     ({"OVERSIGHT_CONCERN_RETENTION_DAYS": "-5"}, "OVERSIGHT_CONCERN_RETENTION_DAYS", "at least 30"),
     ({"OVERSIGHT_CONCERN_RETENTION_DAYS": "0"}, "OVERSIGHT_CONCERN_RETENTION_DAYS", "at least 30"),
     ({"OVERSIGHT_LOG_LEVEL": "LOUD"}, "OVERSIGHT_LOG_LEVEL", "not a logging level"),
+    ({"OVERSIGHT_LOG_FORMAT": "xml"}, "OVERSIGHT_LOG_FORMAT", "not a log format"),
+    ({"OVERSIGHT_AUDIT_KEY": "short-audit-key"}, "OVERSIGHT_AUDIT_KEY", "shorter than 32 characters"),
     ({"OVERSIGHT_DIGEST_TIME_ZONE": "Mars/Olympus_Mons"}, "OVERSIGHT_DIGEST_TIME_ZONE", "not a time zone name"),
     ({"OVERSIGHT_SLACK_PORT": "abc"}, "OVERSIGHT_SLACK_PORT", "not a whole number"),
     ({"OVERSIGHT_TEAMS_PORT": "99999"}, "OVERSIGHT_TEAMS_PORT", "at most 65535"),
@@ -72,7 +74,7 @@ BAD_SETTINGS: list[tuple[dict[str, str], str, str]] = [
     ({"OVERSIGHT_TEAMS_PRIVACY_URL": "http://example.org/privacy"}, "OVERSIGHT_TEAMS_PRIVACY_URL", "https://"),
 ]
 
-SECRETS = ("8f742231b10e8888abcd99yyyzzz85a5", "xoxb-1-2-abc", "xapp-1-A1-2-abc", ":pw@")
+SECRETS = ("8f742231b10e8888abcd99yyyzzz85a5", "xoxb-1-2-abc", "xapp-1-A1-2-abc", ":pw@", "short-audit-key")
 
 # A value for each argument a command takes, so that only the settings can be at fault.
 ARGUMENTS = {"file": str(NOF_FILE), "text": "segment RR8", "query": "RR8", "path": "export.json"}
@@ -118,7 +120,7 @@ def nothing_is_served(monkeypatch: pytest.MonkeyPatch) -> None:
     from oversight_bot.slack import http, socket_mode
     from oversight_bot.teams import app as teams_app
 
-    for owner, name in [(http, "serve"), (http, "serve_workers"), (socket_mode, "run"), (teams_app, "serve")]:
+    for owner, name in [(http, "serve"), (os, "execv"), (socket_mode, "run"), (teams_app, "serve")]:
         monkeypatch.setattr(owner, name, served)
     monkeypatch.setattr(teams_app, "serve_in_thread", served)
     monkeypatch.setattr(Repl, "run", served)

@@ -76,10 +76,15 @@ def leave(status: int) -> NoReturn:
     teardown: freeing the read model's objects one by one took longer than many answers, and there
     is nothing else to do by then (connections closed, threads stopped, files written)."""
     logging.shutdown()
+    flush()
+    os._exit(status)
+
+
+def flush() -> None:
+    """Send what was said before the process ends or becomes another (`os.execv`)."""
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):  # a pipe closed early (`oversight ... | head -1`): nothing can go
             stream.flush()
-    os._exit(status)
 
 
 def in_background(task: Callable[[], object], what: str) -> Callable[[], None]:

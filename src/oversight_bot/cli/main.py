@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 import signal
 import socket
 import sys
@@ -100,7 +101,7 @@ def application(prepare_store: bool = True) -> Iterator[Application]:
     from oversight_bot.logs import configure_logging
 
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, json_lines=settings.log_format == "json")
     app = build(settings, prepare_store=prepare_store)
     gc.enable()  # wired: from here a command may run for hours (run_command)
     try:
@@ -274,7 +275,7 @@ def _serve_socket_mode(app: Application) -> None:
 
 
 def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
-    from oversight_bot.bootstrap import healthy, slack_app
+    from oversight_bot.bootstrap import slack_http_app
     from oversight_bot.config import require
     from oversight_bot.slack import http
 
@@ -283,13 +284,18 @@ def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
     require(
         settings.slack_http_mode, "slack_bot_token", "Slack's HTTP mode needs it, or a client id and secret for OAuth"
     )
-    web_app = http.create_http_app(slack_app(app, socket_mode=False), healthy(app))
+    web_app = slack_http_app(app)
     refuse_busy_port(host, port, "OVERSIGHT_SLACK_PORT")
     err.print(f"Slack: HTTP mode on http://{host}:{port}/slack/events (Ctrl-C to stop).", markup=False)
     if workers > 1:
-        http.serve_workers("oversight_bot.bootstrap:slack_http_app_from_environment", host, port, workers)
-    else:
-        http.serve(web_app, host, port)
+        # The store is prepared; the light supervisor (standard library only) takes this process
+        # over and starts the workers, each building its own app (serving/supervisor.py).
+        app.close()
+        failures.flush()
+        supervisor = [sys.executable, "-m", "oversight_bot.serving.supervisor"]
+        os.execv(sys.executable, [*supervisor, "--host", host, "--port", str(port), "--workers", str(workers)])
+    app.segments.refresh()  # the first read model, before the first request
+    http.serve(web_app, host, port)
 
 
 def _serve_teams(app: Application, host: str, port: int) -> None:
@@ -663,16 +669,53 @@ def db_status(json: Json = False) -> None:
     finish(0 if status.ready else 1)
 
 
-@audit_cli.command("verify")
-def audit_verify(json: Json = False) -> None:
-    """Check every link of the audit trail; name the first broken one (exit status 1)."""
+AnchorFile = Annotated[
+    Path | None, typer.Option("--anchor-file", help="Default: OVERSIGHT_AUDIT_ANCHOR_FILE.", dir_okay=False)
+]
+
+
+def _anchor_file(app: Application, given: Path | None) -> Path | None:
+    return given or app.settings.audit_anchor_file
+
+
+@audit_cli.command("anchor")
+def audit_anchor(anchor_file: AnchorFile = None) -> None:
+    """Write the chain's head to the anchor file, outside the database's reach (run it from cron)."""
+    from oversight_bot.config import require
+    from oversight_bot.store.anchors import write_anchor
+
     with application() as app:
-        result = app.concerns.verify_audit()
+        path = _anchor_file(app, anchor_file)
+        why = "`audit anchor` needs it (or --anchor-file): a file on storage the database's users cannot write"
+        require(path is not None, "audit_anchor_file", why)
+        assert path is not None
+        anchor = write_anchor(path, app.concerns.audit_head())
+    keyed = "keyed" if anchor.keyed_from is not None else "NOT keyed (set OVERSIGHT_AUDIT_KEY)"
+    out.print(f"Anchored record {anchor.seq} ({anchor.hash}) at {anchor.at} in {path}; the chain is {keyed}.",
+              markup=False)  # fmt: skip
+
+
+@audit_cli.command("verify")
+def audit_verify(json: Json = False, anchor_file: AnchorFile = None) -> None:
+    """Check every link of the audit trail, and against the last anchor; name the first broken
+    one (exit status 1)."""
+    from oversight_bot.store.anchors import last_anchor
+
+    with application() as app:
+        path = _anchor_file(app, anchor_file)
+        anchor = last_anchor(path) if path else None
+        result = app.concerns.verify_audit(anchor)
     if json:
         emit_json(dataclasses.asdict(result) | {"intact": result.intact})
     elif result.intact:
         out.print(f"Audit trail intact: {result.checked} record(s). Head hash {result.head_hash}.", markup=False)
         out.print("Every concern is as the audit trail last recorded it.", markup=False)
+        if result.anchored is not None:
+            out.print(f"Record {result.anchored} is as the last anchor saw it.", markup=False)
+        if not result.keyed:
+            err.print(
+                "The chain is not keyed: set OVERSIGHT_AUDIT_KEY (docs/concerns.md).", style="yellow", markup=False
+            )
     elif result.concern_problem:
         err.print(
             f"Audit trail intact ({result.checked} record(s)), but a CONCERN DOES NOT MATCH IT: "

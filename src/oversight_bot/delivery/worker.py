@@ -44,6 +44,7 @@ from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.alerts import ClaimedGroup, EventRecord, Failed, NewDelivery, Outcome, RateLimited, Sent
 from oversight_bot.services.ports import Clock, UnitOfWork
 from oversight_bot.services.segments import SegmentReader, SegmentService
+from oversight_bot.serving import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class DeliveryWorker:
         busy = self.fan_out()
         capacity = min(self.settings.channels_per_round, self.settings.senders - len(in_flight))
         groups = self._claim(capacity) if capacity > 0 else []
-        reader = self.segments.reader() if groups else None
+        reader = self.segments.refresh() if groups else None
         for group in groups:
             in_flight.add(self._senders.submit(self._send, group, reader))  # type: ignore[arg-type]
         return in_flight, not busy and not groups
@@ -138,11 +139,11 @@ class DeliveryWorker:
 
     def fan_out(self) -> int:
         now = self.clock.now()
-        reader = self.segments.reader()
         with self.uow() as uow:
             events = uow.outbox.undispatched(self.settings.fan_out_batch)
             if not events:
                 return 0
+            reader = self.segments.refresh()  # events of an import just made: the snapshot that has it
             subscriptions = [s for s in uow.subscriptions.current() if s.is_active]
             settings = uow.subscriptions.all_settings()
             deliveries = [
@@ -192,7 +193,7 @@ class DeliveryWorker:
         groups = self._claim(self.settings.channels_per_round)
         if not groups:
             return 0
-        reader = self.segments.reader()
+        reader = self.segments.refresh()
         list(self._senders.map(lambda group: self._send(group, reader), groups))
         return len(groups)
 
@@ -220,6 +221,7 @@ class DeliveryWorker:
             ",".join(map(str, group.delivery_ids)),
             type(outcome).__name__,
         )
+        metrics.DELIVERIES.labels(type(outcome).__name__.lower()).inc()
         self._record(group, outcome, answered=self.clock.now())
 
     def _wait_for_turn(self, group: ClaimedGroup) -> None:

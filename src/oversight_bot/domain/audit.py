@@ -1,6 +1,13 @@
 """The audit trail's chain: each record carries the hash of the one before, so that deleting or
 editing any record breaks every link after it, and `verify` can say where.
 
+The link is an HMAC-SHA256 with a key kept out of the database (OVERSIGHT_AUDIT_KEY), from the
+record `keyed_from` on: someone who can write to the database but does not hold the key cannot
+append a record, or re-hash the records after one they deleted or edited, without `verify` naming
+it. Records of a store made before keying keep plain SHA-256 links; the first keyed record carries
+the last of them, so they cannot be rewritten unseen either. Records deleted from the end are
+caught by an anchor: the head as it was, written where the database cannot reach (`Anchor`).
+
 Records name what happened (created, viewed, status changed, exported, retention applied), to
 which concern, by whom (a user id; "anonymous" or "confidential reporter" where a name must not
 be kept), and when. They never hold a concern's words.
@@ -13,6 +20,7 @@ deleted or slipped in by someone with the database's keys, rather than through t
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,9 +51,9 @@ class AuditRecord:
     hash: str
 
 
-def chain_hash(previous_hash: str, entry: AuditEntry, record_id: int) -> str:
-    """SHA-256 over the previous hash and the record's canonical JSON (its id included, so that
-    records cannot be reordered)."""
+def chain_hash(previous_hash: str, entry: AuditEntry, record_id: int, key: bytes | None = None) -> str:
+    """The link: over the previous hash and the record's canonical JSON (its id included, so that
+    records cannot be reordered); HMAC-SHA256 with `key`, or plain SHA-256 for unkeyed records."""
     body = {
         "id": record_id,
         "action": entry.action,
@@ -54,8 +62,29 @@ def chain_hash(previous_hash: str, entry: AuditEntry, record_id: int) -> str:
         "reference": entry.reference,
         "facts": entry.facts or {},
     }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((previous_hash + canonical).encode()).hexdigest()
+    message = (previous_hash + json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)).encode()
+    if key is not None:
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hashlib.sha256(message).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """The chain's head as `oversight audit anchor` wrote it outside the database."""
+
+    seq: int
+    hash: str
+    keyed_from: int | None
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChainHead:
+    """The head as the database keeps it beside the records."""
+
+    seq: int
+    hash: str
+    keyed_from: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,31 +95,65 @@ class Verification:
     head_hash: str = GENESIS  # an intact chain's last hash: note it elsewhere to anchor the trail
 
     concern_problem: str | None = None  # a concern that does not match the trail (the chain held)
+    keyed: bool = False  # whether the newest records are linked with the key
+    anchored: int | None = None  # the anchored record checked, if there was an anchor
 
     @property
     def intact(self) -> bool:
         return self.first_broken is None and self.concern_problem is None
 
 
-def verify(records: Iterable[AuditRecord], head: tuple[int, str] | None = None) -> Verification:
+def verify(
+    records: Iterable[AuditRecord],
+    head: ChainHead | None = None,
+    key: bytes | None = None,
+    anchor: Anchor | None = None,
+) -> Verification:
     """Walk the chain from the start; the first record that does not follow is named. `head` is
-    the last record's number and hash as kept apart from the records (the chain's lock row), so
-    that records deleted from the end are noticed too."""
-    previous_hash, expected_id, checked = GENESIS, 1, 0
+    the database's own note of the last record (so that records deleted from the end are noticed
+    when the head was left alone); `anchor`, the head as written outside the database (so that they
+    are noticed even when it was not)."""
+    keyed_from = head.keyed_from if head else None
+    if keyed_from is not None and key is None:
+        return Verification(0, keyed_from, "the chain is keyed: OVERSIGHT_AUDIT_KEY is needed to check it")
+    if anchor is not None and anchor.keyed_from != keyed_from:
+        return Verification(0, keyed_from or anchor.keyed_from, "the chain's keying is not as anchored (tampered)")
+    previous_hash, expected_id, checked, anchored_hash = GENESIS, 1, 0, None
     for record in records:
         if record.id != expected_id:
-            return Verification(checked, record.id, f"record {expected_id} is missing before record {record.id}")
+            return Verification(
+                checked, record.id, f"record {expected_id} is missing before record {record.id} (deleted)"
+            )
         if record.previous_hash != previous_hash:
             return Verification(checked, record.id, "it does not carry the previous record's hash")
-        if chain_hash(record.previous_hash, record.entry, record.id) != record.hash:
-            return Verification(checked, record.id, "its contents do not match its hash (edited)")
+        keyed = keyed_from is not None and record.id >= keyed_from
+        if chain_hash(record.previous_hash, record.entry, record.id, key if keyed else None) != record.hash:
+            why = (
+                "its MAC does not match: forged (written without the key) or edited"
+                if keyed
+                else ("its contents do not match its hash (edited)")
+            )
+            return Verification(checked, record.id, why)
+        if anchor is not None and record.id == anchor.seq:
+            anchored_hash = record.hash
         previous_hash, expected_id, checked = record.hash, record.id + 1, checked + 1
-    if head is not None and (expected_id - 1, previous_hash) != head:
-        last, _ = head
-        if last >= expected_id:
-            return Verification(checked, expected_id, f"records {expected_id} to {last} are missing from the end")
-        return Verification(checked, last, "the chain's head does not match its last record")
-    return Verification(checked, None, head_hash=previous_hash)
+    last = expected_id - 1
+    if anchor is not None:
+        if anchor.seq > last:
+            return Verification(checked, last + 1, f"records {last + 1} to {anchor.seq} were deleted "
+                                f"(the anchor of {anchor.at} saw record {anchor.seq})")  # fmt: skip
+        if anchor.seq > 0 and anchored_hash != anchor.hash:
+            return Verification(
+                checked, anchor.seq, f"record {anchor.seq} is not as anchored on {anchor.at} (rewritten)"
+            )
+    if head is not None and (last, previous_hash) != (head.seq, head.hash):
+        if head.seq > last:
+            return Verification(checked, expected_id, f"records {expected_id} to {head.seq} are missing from the end")
+        return Verification(checked, head.seq, "the chain's head does not match its last record")
+    keyed_now = keyed_from is not None and last >= keyed_from
+    return Verification(
+        checked, None, head_hash=previous_hash, keyed=keyed_now, anchored=anchor.seq if anchor else None
+    )
 
 
 def concern_seal(concern: Concern, reporter_kept: bool) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import closing
@@ -19,7 +20,16 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from oversight_bot.domain.audit import AuditEntry, AuditRecord, Verification, concern_mismatch, concern_seal, verify
+from oversight_bot.domain.audit import (
+    Anchor,
+    AuditEntry,
+    AuditRecord,
+    ChainHead,
+    Verification,
+    concern_mismatch,
+    concern_seal,
+    verify,
+)
 from oversight_bot.domain.concerns import (
     Category,
     Concern,
@@ -30,7 +40,7 @@ from oversight_bot.domain.concerns import (
     is_flagged,
     may_move,
 )
-from oversight_bot.errors import StoreConflict
+from oversight_bot.errors import StoreConflict, StoreUnavailable
 from oversight_bot.services.access import Access, Actor, Role
 from oversight_bot.services.ports import Clock, UnitOfWork
 
@@ -95,13 +105,21 @@ def submission_key(platform: str, form_id: str) -> str:
 
 class ConcernService:
     def __init__(
-        self, uow: Callable[[], UnitOfWork], clock: Clock, access: Access, flag_rules: Iterable[FlagRule] = ()
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        access: Access,
+        flag_rules: Iterable[FlagRule] = (),
+        audit_key: bytes | None = None,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.access = access
         self.flag_rules = tuple(flag_rules)
+        self.audit_key = audit_key  # the chain's HMAC key (configuration, never the database)
         self._counts: tuple[float, dict[str, int]] | None = None
+        self._counts_lock = threading.Lock()
+        self._counting = False
 
     def file(self, actor: Actor, submission: ConcernSubmission, form_id: str | None = None) -> Filed:
         """Store the concern, its audit record and its event in one transaction, before anyone is
@@ -211,14 +229,37 @@ class ConcernService:
             return uow.concerns.listing(ods_code, status, limit=200)
 
     def open_count(self, ods_code: str) -> int:
-        """Open concerns about an organisation (a count only, for anyone's `segment` answer); read
-        at most once a second, and at once after a change in this process."""
+        """Open concerns about an organisation (a count only, for anyone's `segment` answer). Read
+        once, then again after a change in this process; counts older than a second are refreshed
+        in the background while the old ones are served, so no answer waits for the store."""
         cached = self._counts
-        if cached is None or time.monotonic() - cached[0] >= COUNTS_FRESH_S:
-            with self.uow() as uow:
-                cached = (time.monotonic(), uow.concerns.open_counts())
-            self._counts = cached
+        if cached is None:
+            cached = self._read_counts()
+        elif time.monotonic() - cached[0] >= COUNTS_FRESH_S:
+            self._refresh_counts_in_background()
         return cached[1].get(ods_code, 0)
+
+    def _read_counts(self) -> tuple[float, dict[str, int]]:
+        with self.uow() as uow:
+            counts = (time.monotonic(), uow.concerns.open_counts())
+        self._counts = counts
+        return counts
+
+    def _refresh_counts_in_background(self) -> None:
+        with self._counts_lock:
+            if self._counting:
+                return
+            self._counting = True
+
+        def refresh() -> None:
+            try:
+                self._read_counts()
+            except StoreUnavailable:
+                pass  # the counts in hand are served on; the next question tries again
+            finally:
+                self._counting = False
+
+        threading.Thread(target=refresh, name="concern-counts", daemon=True).start()
 
     def export(self, actor: Actor, destination: str, write: Callable[[list[Concern]], None]) -> list[Concern]:
         """Every concern, handed to `write` (an admin's export), and the export recorded (where it
@@ -255,19 +296,25 @@ class ConcernService:
             uow.commit()
         return [c.reference for c in expired]
 
+    def audit_head(self) -> ChainHead:
+        """The chain's head, for `oversight audit anchor` to write down outside the database."""
+        with self.uow() as uow:
+            return uow.audit.head()
+
     def audit_records(self, reference: str | None = None, limit: int = 50) -> list[AuditRecord]:
         """The newest records, perhaps about one concern (for the operator's command line)."""
         with self.uow() as uow:
             records = [r for r in uow.audit.records() if reference is None or r.entry.reference == reference]
         return records[-limit:][::-1]
 
-    def verify_audit(self) -> Verification:
-        """The chain, link by link; then, if it holds, every concern against its last seal."""
+    def verify_audit(self, anchor: Anchor | None = None) -> Verification:
+        """The chain, link by link (against the last anchor, if one is given); then, if it holds,
+        every concern against its last seal."""
         with self.uow() as uow:
             head = uow.audit.head()
             with closing(uow.audit.records()) as reading:
                 records = list(reading)  # read once: the chain, then the seals
-            chain = verify(records, head)
+            chain = verify(records, head, self.audit_key, anchor)
             if not chain.intact:
                 return chain
             seals_now = {c.reference: concern_seal(c, kept) for c, kept in uow.concerns.all_for_audit()}

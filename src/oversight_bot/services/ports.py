@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from oversight_bot.domain.assessments import Assessment, Basis, Disagreement
-from oversight_bot.domain.audit import AuditEntry, AuditRecord
+from oversight_bot.domain.audit import AuditEntry, AuditRecord, ChainHead
 from oversight_bot.domain.concerns import Concern, Status
 from oversight_bot.domain.events import SegmentEvent
 from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, MetricValue
@@ -132,8 +132,8 @@ class ConcernRepository(Protocol):
 class AuditLog(Protocol):
     def append(self, entry: AuditEntry) -> AuditRecord: ...
     def records(self) -> Generator[AuditRecord, None, None]: ...
-    def head(self) -> tuple[int, str]:
-        """The last record's number and hash, as kept beside the records."""
+    def head(self) -> ChainHead:
+        """The last record's number and hash, and where keying began, as kept beside the records."""
         ...
 
 

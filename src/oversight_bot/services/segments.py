@@ -1,11 +1,12 @@
 """Questions about segments: where does X stand and why, its history, league tables and lists.
 
 Answers come from the in-memory snapshot (see `snapshot.py`), rebuilt only when an import has
-committed since it was built.
+committed since it was built, and then in the background while the old one is served.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -25,8 +26,11 @@ from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType
 from oversight_bot.domain.provenance import Provenance
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.scores import counted_scores, worst_scores
+from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.lookup import LookupResult, OrganisationIndex
 from oversight_bot.services.snapshot import Snapshot, SnapshotSource
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,11 +167,15 @@ class ListView:
 
 
 class SegmentService:
-    """Hands out readers over the current snapshot, rebuilding it only after an import has committed.
+    """Hands out readers over the current snapshot; a new snapshot is built off the request path.
 
-    Whether an import has committed is asked of the store at most once every `recheck_after_s`
-    (a single-row query), so most questions touch no database at all. An import in this process
-    is seen at once (`invalidate`); one in another process within `recheck_after_s`.
+    A question never waits for the store: `reader()` returns the snapshot in hand at once and, when
+    `recheck_after_s` has passed since the store was last asked, starts a check in the background
+    (a single-row query) that builds the next snapshot, if an import has committed, and swaps it
+    in. Meanwhile the old one is served. Only the very first reader of a process waits for a load
+    (servers load it before they report ready, see `ready`). An import in this process is seen at
+    once (`invalidate` rebuilds in the importer's thread); one in another process within about
+    `recheck_after_s`.
     """
 
     def __init__(
@@ -186,24 +194,82 @@ class SegmentService:
         self.clock = clock
         self.ageing = Ageing(today, stale_after_months)
         self._reader: SegmentReader | None = None
-        self._checked_at = -math.inf
-        self._lock = threading.Lock()
+        self._asked_at = -math.inf  # when the store was last asked (or a check started)
+        self._confirmed_at = -math.inf  # when the store last confirmed the snapshot current
+        self._failed = False  # whether the last check failed
+        self._checking_since: float | None = None  # a background check in flight, since when
+        self._load_lock = threading.Lock()  # one check or load at a time
+        self._state_lock = threading.Lock()
 
     def reader(self) -> SegmentReader:
         """A reader over one consistent version of the data: take one per question."""
         reader = self._reader
-        if reader is not None and self.clock() - self._checked_at < self.recheck_after_s:
-            return reader
-        version = self.source.version()
-        with self._lock:
-            self._checked_at = self.clock()
-            if self._reader is None or self._reader.snapshot.version != version:
-                self._reader = SegmentReader(self.source.load(), self.frameworks, self.ageing)
+        if reader is None:
+            return self.refresh()
+        if self.clock() - self._asked_at >= self.recheck_after_s:
+            self._check_in_background()
+        return reader
+
+    def current(self) -> SegmentReader | None:
+        """The reader in hand, if one is loaded; never touches the store."""
+        return self._reader
+
+    def refresh(self) -> SegmentReader:
+        """Ask the store now, and build and swap in a new snapshot if the data changed; in the
+        caller's thread (start-up, the alert worker, after an import)."""
+        with self._load_lock:
+            self._asked_at = self.clock()
+            try:
+                version = self.source.version()
+                if self._reader is None or self._reader.snapshot.version != version:
+                    self._reader = SegmentReader(self.source.load(), self.frameworks, self.ageing)
+            except BaseException:
+                self._failed = True
+                raise
+            self._confirmed_at, self._failed = self.clock(), False
             return self._reader
 
     def invalidate(self) -> None:
-        """Check the store on the next question (called after an import commits in this process)."""
-        self._checked_at = -math.inf
+        """An import committed in this process: build its snapshot now, in the importer's thread.
+        If the store cannot be read just then, the next question's background check will."""
+        try:
+            self.refresh()
+        except StoreUnavailable:
+            self._asked_at = -math.inf
+
+    def poke(self) -> None:
+        """Check the store in the background if a check is due (a readiness probe calls this, so
+        that an idle process still notices a store that has stopped answering)."""
+        if self._reader is not None and self.clock() - self._asked_at >= self.recheck_after_s:
+            self._check_in_background()
+
+    def ready(self, patience_s: float = 2.0) -> bool:
+        """Loaded, and the store answered its last check (or one is in flight for less than
+        `patience_s`): what `/readyz` reports, without touching the store."""
+        if self._reader is None or self._failed:
+            return False
+        since = self._checking_since
+        return since is None or self.clock() - since < patience_s
+
+    def age_s(self) -> float:
+        """Seconds since the store last confirmed the snapshot current (for metrics)."""
+        return self.clock() - self._confirmed_at
+
+    def _check_in_background(self) -> None:
+        with self._state_lock:
+            if self._checking_since is not None:
+                return
+            self._checking_since = self._asked_at = self.clock()
+        threading.Thread(target=self._background_check, name="read-model-refresh", daemon=True).start()
+
+    def _background_check(self) -> None:
+        try:
+            self.refresh()
+        except Exception as error:  # the snapshot in hand is served on; readiness says why not fresh
+            logger.warning("read model not refreshed: %s", type(error).__name__)
+        finally:
+            with self._state_lock:
+                self._checking_since = None
 
     def lookup(self, query: str) -> LookupResult:
         return self.reader().lookup(query)

@@ -63,4 +63,17 @@ def run(app: App, app_token: str, on_connected: Callable[[], None] | None = None
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        handler.close()
+        close(handler)
+
+
+def close(handler: SocketModeHandler, patience_s: float = 5.0) -> bool:
+    """Close the connection, waiting at most `patience_s`: slack_sdk's client can block for good in
+    close() when it is reconnecting at that moment (its receiving thread restarts after close has
+    marked the session terminated), and a bot being stopped must stop. True if it closed in time."""
+    closing = threading.Thread(target=handler.close, name="socket-mode-close", daemon=True)
+    closing.start()
+    closing.join(patience_s)
+    if closing.is_alive():
+        logger.warning("the Socket Mode connection did not close within %.0f s; leaving it to the exit", patience_s)
+        return False
+    return True

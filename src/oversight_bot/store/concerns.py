@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oversight_bot.domain.audit import AuditEntry, AuditRecord, chain_hash
+from oversight_bot.domain.audit import AuditEntry, AuditRecord, ChainHead, chain_hash
 from oversight_bot.domain.concerns import Category, Concern, RaisedAs, Severity, Status, reference_for
+from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.concerns import Reporter
 from oversight_bot.store.tables import AuditHeadRow, AuditRecordRow, ConcernReporterRow, ConcernRow
+
+logger = logging.getLogger(__name__)
 
 
 def concern_from_row(row: ConcernRow) -> Concern:
@@ -133,14 +137,22 @@ class SqlAlchemyConcernRepository:
 
 
 class SqlAlchemyAuditLog:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, key: bytes | None = None) -> None:
         self.session = session
+        self.key = key
 
     def append(self, entry: AuditEntry) -> AuditRecord:
-        """Chain a record onto the head, holding the head's row lock until the transaction ends."""
+        """Chain a record onto the head, holding the head's row lock until the transaction ends.
+        With a key, the first record written with it starts the keyed part of the chain."""
         head = self.session.scalars(select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()).one()
         seq = head.seq + 1
-        digest = chain_hash(head.hash, entry, seq)
+        if head.keyed_from is None and self.key is not None:
+            head.keyed_from = seq
+        if head.keyed_from is not None and self.key is None:
+            # Answered like a store that is down, so that the user is given their words back.
+            logger.error("the audit trail is keyed but OVERSIGHT_AUDIT_KEY is not set: nothing can be recorded")
+            raise StoreUnavailable("the audit trail is keyed: set OVERSIGHT_AUDIT_KEY to the key it was keyed with")
+        digest = chain_hash(head.hash, entry, seq, self.key if head.keyed_from is not None else None)
         self.session.add(
             AuditRecordRow(
                 seq=seq,
@@ -158,9 +170,9 @@ class SqlAlchemyAuditLog:
         self.session.flush()
         return record
 
-    def head(self) -> tuple[int, str]:
+    def head(self) -> ChainHead:
         head = self.session.scalars(select(AuditHeadRow).where(AuditHeadRow.id == 1)).one()
-        return head.seq, head.hash
+        return ChainHead(head.seq, head.hash, head.keyed_from)
 
     def records(self) -> Generator[AuditRecord, None, None]:
         """Oldest first, streamed; a caller that stops early should close() the iterator, which

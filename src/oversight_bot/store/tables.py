@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -335,6 +336,8 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    # The first record linked by HMAC with the configured key; None while the chain is unkeyed.
+    keyed_from: Mapped[int | None] = mapped_column(Integer)
 
 
 class TeamsConversationRow(Base):
@@ -350,6 +353,16 @@ class TeamsConversationRow(Base):
     conversation_type: Mapped[str] = mapped_column(String(20))
     team_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SeenRequestRow(Base):
+    """A signed chat request already received, until its timestamp is too old to be accepted
+    anyway: the replay guard that every bot process shares (store/replays.py)."""
+
+    __tablename__ = "seen_requests"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)  # Unix seconds
 
 
 def full_metadata() -> MetaData:

@@ -43,8 +43,9 @@ def unavailable_as_store_error() -> Iterator[None]:
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], audit_key: bytes | None = None) -> None:
         self.session_factory = session_factory
+        self.audit_key = audit_key
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
@@ -56,7 +57,7 @@ class SqlAlchemyUnitOfWork:
         self.subscriptions = SqlAlchemySubscriptionRepository(self.session)
         self.deliveries = SqlAlchemyDeliveryRepository(self.session)
         self.concerns = SqlAlchemyConcernRepository(self.session)
-        self.audit = SqlAlchemyAuditLog(self.session)
+        self.audit = SqlAlchemyAuditLog(self.session, self.audit_key)
         return self
 
     def __exit__(

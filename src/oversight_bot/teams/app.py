@@ -19,7 +19,6 @@ from typing import Any
 
 from aiohttp import web
 from microsoft_agents.activity import Activity
-from microsoft_agents.authentication.msal import MsalAuth
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
 from microsoft_agents.hosting.core import (
     AccessTokenProviderBase,
@@ -34,7 +33,9 @@ from pydantic import ValidationError
 from oversight_bot.config import Settings
 from oversight_bot.errors import ConfigurationError
 from oversight_bot.logs import error_frames
+from oversight_bot.serving import metrics
 from oversight_bot.teams.agent import TeamsAgent
+from oversight_bot.teams.network import BoundedMsalAuth, bound_signing_key_fetches
 
 logger = logging.getLogger(__name__)
 # The SDK keeps its state under plain string keys on aiohttp's request, which aiohttp warns about.
@@ -46,7 +47,7 @@ BOT_FRAMEWORK_SCOPES = ["https://api.botframework.com/.default"]
 MAX_BODY = 256 * 1024  # an activity, even a full concern form, is a few KB
 
 TokenProvider = AccessTokenProviderBase
-Health = Callable[[], bool]
+Readiness = Callable[[], bool]
 
 
 def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
@@ -82,7 +83,7 @@ def token_provider_for(settings: Settings, configuration: AgentAuthConfiguration
     when anonymous calls are allowed (the Agents Playground needs none)."""
     if settings.teams_app_id is None:
         return _no_outbound_token()
-    return MsalAuth(configuration or auth_configuration(settings))
+    return BoundedMsalAuth(configuration or auth_configuration(settings))
 
 
 def build_teams_web_app(
@@ -90,9 +91,10 @@ def build_teams_web_app(
     agent: TeamsAgent,
     *,
     token_provider: TokenProvider | None = None,
-    healthy: Health | None = None,
+    ready: Readiness | None = None,
 ) -> web.Application:
     configuration = auth_configuration(settings)
+    bound_signing_key_fetches()  # a black-holed key server refuses a token in seconds (teams/network.py)
     provider = token_provider or token_provider_for(settings, configuration)
     connections = ConnectionManager(
         provider_factory=lambda _: provider, connections_configurations={"SERVICE_CONNECTION": configuration}
@@ -114,8 +116,15 @@ def build_teams_web_app(
         return await adapter.process(request, agent) or web.Response(status=202)
 
     async def health(_: web.Request) -> web.Response:
-        ok = healthy() if healthy else True
+        return web.json_response({"ok": True})  # the process is alive: nothing else is asked
+
+    async def readiness(_: web.Request) -> web.Response:
+        ok = ready() if ready else True  # the read model is loaded and the store answers (no store call)
         return web.json_response({"ok": ok}, status=200 if ok else 503)
+
+    async def metrics_page(_: web.Request) -> web.Response:
+        page, content_type = metrics.exposition()
+        return web.Response(body=page, headers={"content-type": content_type})
 
     app = web.Application(client_max_size=MAX_BODY)
     with warnings.catch_warnings():  # the SDK's JWT check reads this plain string key, not an AppKey
@@ -123,6 +132,8 @@ def build_teams_web_app(
         app["agent_configuration"] = configuration
     app.router.add_post(MESSAGES_PATH, messages)
     app.router.add_get("/healthz", health)
+    app.router.add_get("/readyz", readiness)
+    app.router.add_get("/metrics", metrics_page)
     return app
 
 

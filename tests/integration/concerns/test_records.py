@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import Result
@@ -279,3 +280,108 @@ def test_a_long_platform_user_id_is_kept_whole(store: Application) -> None:
     seen = store.concerns.view(guardian, filed.reference)
     assert seen.reporter is not None and seen.reporter.user_id == long_id
     assert store.concerns.audit_records(filed.reference, limit=5)[-1].entry.actor == long_id
+
+
+KEY = "audit-key-for-tests-0123456789abcdef"
+
+
+@pytest.fixture
+def keyed(empty_db_url: str) -> Iterator[Application]:
+    settings = Settings(database_url=empty_db_url, seed_on_first_use=False, roles={"oversight": ["U0TRIAGER"]},
+                        audit_key=KEY)  # fmt: skip
+    app = build(settings)
+    app.importer.organisations(read_ods_file(SEEDS / "ods-etr.csv", read_regions_file(SEEDS / "regions.csv")), "ods")
+    yield app
+    app.close()
+
+
+def forge_append(app: Application) -> None:
+    """Someone with the database owner's rights but not the key adds a record after the head, with
+    a correct SHA-256 link (the most they can compute), and moves the head to it."""
+    from oversight_bot.domain.audit import AuditEntry, chain_hash
+
+    with app.engine.begin() as connection:
+        drop_append_only_guard(connection, app)
+        seq, previous = connection.execute(text("SELECT seq, hash FROM audit_head")).one()
+        at = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+        entry = AuditEntry("viewed", "U0TRIAGER", at, "C-2026-000001", {"platform": "slack"})
+        forged = chain_hash(previous, entry, seq + 1)
+        connection.execute(
+            text("INSERT INTO audit_records (seq, at, action, actor, reference, facts, previous_hash, hash) "
+                 "VALUES (:seq, :at, 'viewed', 'U0TRIAGER', 'C-2026-000001', :facts, :previous, :hash)"),
+            {"seq": seq + 1, "at": at, "facts": json.dumps(entry.facts), "previous": previous, "hash": forged},
+        )  # fmt: skip
+        connection.execute(text("UPDATE audit_head SET seq = :seq, hash = :hash"), {"seq": seq + 1, "hash": forged})
+
+
+def test_a_keyed_trail_names_a_forged_append(keyed: Application) -> None:
+    history(keyed)
+    intact = oversight(keyed, "audit", "verify", OVERSIGHT_AUDIT_KEY=KEY)
+    assert intact.exit_code == 0 and "not keyed" not in intact.output
+    forge_append(keyed)
+    broken = oversight(keyed, "audit", "verify", "--json", OVERSIGHT_AUDIT_KEY=KEY)
+    assert broken.exit_code == 1
+    report = json.loads(broken.stdout)
+    assert report["first_broken"] == 4 and "forged (written without the key)" in report["reason"]
+
+
+def test_a_keyed_trail_names_a_deletion_re_hashed_without_the_key(keyed: Application) -> None:
+    history(keyed)
+    from oversight_bot.domain.audit import GENESIS, AuditEntry, chain_hash
+
+    with keyed.engine.begin() as connection:  # delete `viewed` (record 2), renumber, re-link with SHA-256
+        drop_append_only_guard(connection, keyed)
+        rows = connection.execute(text("SELECT seq, at, action, actor, reference, facts FROM audit_records "
+                                       "WHERE seq <> 2 ORDER BY seq")).all()  # fmt: skip
+        connection.execute(text("DELETE FROM audit_records"))
+        previous = GENESIS
+        for number, row in enumerate(rows, start=1):
+            at = row.at if isinstance(row.at, datetime) else datetime.fromisoformat(row.at)
+            facts = row.facts if isinstance(row.facts, dict) else json.loads(row.facts)
+            link = chain_hash(previous, AuditEntry(row.action, row.actor, at.replace(tzinfo=UTC), row.reference, facts),
+                              number)  # fmt: skip
+            connection.execute(
+                text("INSERT INTO audit_records VALUES (:seq, :at, :action, :actor, :reference, :facts, :prev, :hash)"),
+                {"seq": number, "at": at, "action": row.action, "actor": row.actor, "reference": row.reference,
+                 "facts": json.dumps(facts), "prev": previous, "hash": link},
+            )  # fmt: skip
+            previous = link
+        connection.execute(text("UPDATE audit_head SET seq = :seq, hash = :hash"), {"seq": len(rows), "hash": previous})
+    broken = oversight(keyed, "audit", "verify", "--json", OVERSIGHT_AUDIT_KEY=KEY)
+    assert broken.exit_code == 1
+    assert json.loads(broken.stdout)["first_broken"] == 1  # the very first re-linked record gives it away
+
+
+def test_records_deleted_from_the_end_with_the_head_rewound_are_named_by_the_anchor(
+    keyed: Application, tmp_path: Path
+) -> None:
+    keyed.concerns.view(TRIAGER, history(keyed))  # record 4: a view, the record a reader would hide
+    anchors = tmp_path / "anchors" / "audit.jsonl"
+    anchors.parent.mkdir()
+    anchored = oversight(keyed, "audit", "anchor", OVERSIGHT_AUDIT_KEY=KEY, OVERSIGHT_AUDIT_ANCHOR_FILE=str(anchors))
+    assert anchored.exit_code == 0 and "Anchored record 4" in anchored.output and "keyed" in anchored.output
+    assert stat.S_IMODE(anchors.stat().st_mode) == 0o600
+    with keyed.engine.begin() as connection:  # delete the newest record and rewind the head to match
+        drop_append_only_guard(connection, keyed)
+        seq, digest = connection.execute(text("SELECT seq, hash FROM audit_records WHERE seq = 3")).one()
+        connection.execute(text("DELETE FROM audit_records WHERE seq = 4"))
+        connection.execute(text("UPDATE audit_head SET seq = :seq, hash = :hash"), {"seq": seq, "hash": digest})
+    without_anchor = oversight(keyed, "audit", "verify", OVERSIGHT_AUDIT_KEY=KEY)
+    assert without_anchor.exit_code == 0  # the chain alone cannot tell: that is what the anchor is for
+    broken = oversight(keyed, "audit", "verify", "--json", OVERSIGHT_AUDIT_KEY=KEY,
+                       OVERSIGHT_AUDIT_ANCHOR_FILE=str(anchors))  # fmt: skip
+    assert broken.exit_code == 1
+    assert "records 4 to 4 were deleted (the anchor of" in json.loads(broken.stdout)["reason"]
+
+
+def test_an_unkeyed_store_is_keyed_from_its_next_record_and_its_past_stays_checked(store: Application) -> None:
+    history(store)  # three records written before any key was configured
+    unkeyed = oversight(store, "audit", "verify")
+    assert unkeyed.exit_code == 0 and "The chain is not keyed" in unkeyed.output
+    later = build(store.settings.model_copy(update={"audit_key": SecretStr(KEY)}))
+    later.concerns.file(REPORTER, SUBMISSION)
+    later.close()
+    keyed_now = oversight(store, "audit", "verify", OVERSIGHT_AUDIT_KEY=KEY)
+    assert keyed_now.exit_code == 0 and "not keyed" not in keyed_now.output
+    without_key = oversight(store, "audit", "verify", "--json")
+    assert without_key.exit_code == 1 and "OVERSIGHT_AUDIT_KEY is needed" in json.loads(without_key.stdout)["reason"]

@@ -8,9 +8,8 @@ from urllib.parse import parse_qsl, urlparse
 import httpx
 import pytest
 
-from oversight_bot.bootstrap import build, healthy, slack_app
+from oversight_bot.bootstrap import build, slack_http_app
 from oversight_bot.slack.app import BOT_SCOPES
-from oversight_bot.slack.http import create_http_app
 from tests.http_server import serving
 from tests.integration.slack.conftest import slack_settings, text_of
 from tests.slack_requests import signed_headers, slash_command
@@ -27,7 +26,7 @@ def test_a_workspace_installs_the_app_and_is_then_answered(
     )
     app = build(settings)
     with (
-        serving(create_http_app(slack_app(app, socket_mode=False), healthy(app))) as base,
+        serving(slack_http_app(app)) as base,
         httpx.Client(base_url=base) as browser,
     ):
         install = browser.get("/slack/install")
@@ -52,7 +51,7 @@ def test_a_workspace_installs_the_app_and_is_then_answered(
             content=body,
             headers=signed_headers(body, content_type="application/x-www-form-urlencoded"),
         )
-        assert answered.status_code == 200
+        assert answered.status_code == 200, answered.text
         assert "(RWR)" in text_of(answered.json())
 
         stranger = body.replace("T0NEW", "T0OTHER")
@@ -70,7 +69,7 @@ def test_a_forged_oauth_callback_is_refused(seeded_db_url: str, standin: SlackSt
         seeded_db_url, standin.base_url, slack_bot_token=None, slack_client_id="111.222", slack_client_secret="shh"
     )
     app = build(settings)
-    with serving(create_http_app(slack_app(app, socket_mode=False), healthy(app))) as base:
+    with serving(slack_http_app(app)) as base:
         forged = httpx.get(f"{base}/slack/oauth_redirect", params={"code": "c", "state": "made-up"})
     assert forged.status_code >= 400
     assert standin.calls_to("oauth.v2.access") == []

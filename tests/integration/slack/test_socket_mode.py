@@ -42,7 +42,7 @@ def test_a_slash_command_over_socket_mode_is_acknowledged_with_the_answer(
         (opened,) = standin.calls_to("apps.connections.open")
         assert opened.headers["authorization"] == "Bearer xapp-test"
     finally:
-        handler.close()
+        socket_mode.close(handler)
         app.close()
 
 
@@ -61,7 +61,7 @@ def test_start_up_keeps_trying_while_slack_is_unreachable(
         assert len(standin.calls_to("apps.connections.open")) >= 3
     finally:
         if handler is not None:
-            handler.close()
+            socket_mode.close(handler)
         app.close()
 
 

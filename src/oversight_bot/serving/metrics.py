@@ -1,0 +1,77 @@
+"""Prometheus metrics for operators, with the prometheus client library, served at `/metrics`.
+
+Several worker processes (`serve --workers N`) share one view: the supervisor gives them a
+directory for the client library's multiprocess mode (`PROMETHEUS_MULTIPROC_DIR`), so a scrape of
+any process reports every process's counts. Names follow Prometheus's conventions (a unit suffix,
+`_total` for counters). Labels never carry user text or ids, only fixed words.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+from sqlalchemy import Engine, event
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+REQUESTS = Counter(
+    "oversight_requests_total", "Chat requests answered, by surface and outcome.", ["surface", "outcome"]
+)
+REQUEST_SECONDS = Histogram(
+    "oversight_request_seconds", "Time to answer a chat request.", ["surface"], buckets=LATENCY_BUCKETS
+)
+STORE_SECONDS = Histogram(
+    "oversight_store_statement_seconds", "Time the store took per SQL statement.", buckets=LATENCY_BUCKETS
+)
+READ_MODEL_AGE = Gauge(
+    "oversight_read_model_age_seconds",
+    "Seconds since the store last confirmed the in-memory read model current.",
+    multiprocess_mode="max",
+)
+READ_MODEL_VERSION = Gauge(
+    "oversight_read_model_version", "The import id the read model was built from.", multiprocess_mode="min"
+)
+OUTBOX_EVENTS = Gauge(
+    "oversight_outbox_undispatched_events", "Events not yet fanned out to subscriptions.", multiprocess_mode="max"
+)
+DELIVERIES_WAITING = Gauge(
+    "oversight_alert_deliveries_waiting", "Alerts due or scheduled, not yet sent.", multiprocess_mode="max"
+)
+DELIVERIES = Counter("oversight_alert_deliveries_total", "Alert sends, by outcome.", ["outcome"])
+IMPORTS = Counter("oversight_imports_total", "Imports run in this process, by kind and result.", ["kind", "result"])
+
+
+def observe_request(surface: str, outcome: str, seconds: float) -> None:
+    REQUESTS.labels(surface, outcome).inc()
+    REQUEST_SECONDS.labels(surface).observe(seconds)
+
+
+def time_statements(engine: Engine) -> None:
+    """Observe every statement's time on `engine` (two clock reads and one observation each)."""
+
+    def before(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, executemany: Any) -> None:
+        conn.info["statement_started"] = time.perf_counter()
+
+    def after(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, executemany: Any) -> None:
+        started = conn.info.pop("statement_started", None)
+        if started is not None:
+            STORE_SECONDS.observe(time.perf_counter() - started)
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+
+
+def exposition(before: Callable[[], None] | None = None) -> tuple[bytes, str]:
+    """The metrics page: this process's, or every worker's in multiprocess mode."""
+    if before is not None:
+        before()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # the library leaves it untyped
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(), CONTENT_TYPE_LATEST
