@@ -37,6 +37,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 ## Every benchmark in bench/, one after another (each can also be run alone: python bench/<name>.py).
 bench: $(STAMP)

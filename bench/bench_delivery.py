@@ -26,11 +26,11 @@ from tests.slack_standin import SlackStandIn
 
 from oversight_bot.bootstrap import build
 from oversight_bot.config import Settings
+from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.events import SegmentChanged
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.subscriptions import DEFAULT_EVENTS, Filters, Target, TargetKind
 from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
-from oversight_bot.services.access import Actor
 from oversight_bot.store.tables import AlertDeliveryRow
 
 CHANNELS, PER_CHANNEL = 50, 40

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import report, seeded_app, time_calls
 from oversight_bot.chat.handle import Conversation
-from oversight_bot.services.access import Actor
+from oversight_bot.domain.actors import Actor
 
 QUERIES = ["RWR", "Leeds Teaching", "UHS", "rr8", "Guys and St Thomas", "Mersy Care", "RW1", "Oxford Health"]
 

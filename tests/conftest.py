@@ -20,7 +20,8 @@ from tests.slack_standin import SlackStandIn
 
 hypothesis_settings.register_profile("ci", max_examples=200, deadline=None)
 hypothesis_settings.register_profile("dev", max_examples=60, deadline=None)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+# CI (.ci/run, or any CI that sets CI=true) tries more examples than a developer's machine.
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 SEEDS = DEFAULT_SEEDS
 NOF_FILE = SEEDS / "nof-mental-health-and-community-2025-26-q1-q2.csv"

@@ -1,5 +1,5 @@
 """Activities as Teams sends them to a bot's /api/messages: channel messages that @mention it,
-personal-chat messages, card buttons, dialog (task module) invokes, typeahead searches, and the
+personal-chat messages, card buttons, dialog (task module) invokes, and the
 bot being added to or removed from a team."""
 
 from __future__ import annotations
@@ -89,11 +89,6 @@ def task_submit(service_url: str, data: dict[str, Any], **who: Any) -> dict[str,
     return invoke(service_url, "task/submit", {"data": data, "context": {"theme": "default"}}, **who)
 
 
-def search(service_url: str, typed: str) -> dict[str, Any]:
-    value = {"kind": "search", "queryText": typed, "queryOptions": {"skip": 0, "top": 15}, "dataset": "organisations"}
-    return invoke(service_url, "application/search", value)
-
-
 def bot_added_to_team(service_url: str) -> dict[str, Any]:
     return _base(
         "conversationUpdate",
@@ -113,4 +108,16 @@ def bot_removed_from_team(service_url: str) -> dict[str, Any]:
         USER_AAD,
         membersRemoved=[{"id": BOT_ID}],
         channel_data={"team": {"id": TEAM}, "eventType": "teamMemberRemoved"},
+    )
+
+
+def app_installed_in_team(service_url: str) -> dict[str, Any]:
+    """What Teams sends beside the conversationUpdate when the app is installed (action: add)."""
+    return _base(
+        "installationUpdate",
+        service_url,
+        {"conversationType": "channel", "id": TEAM, "isGroup": True},
+        USER_AAD,
+        action="add",
+        channel_data={"team": {"id": TEAM}, "source": {"name": "message"}},
     )

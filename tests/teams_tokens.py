@@ -13,8 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
+from azure.core.credentials_async import AsyncTokenCredential
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from microsoft_agents.hosting.core import AgentAuthConfiguration
 
 APP_ID = "11111111-2222-4333-8444-555555555555"
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
@@ -25,6 +27,13 @@ class StaticTokens:
     """Stands in for Microsoft Entra when the bot asks for a Bot Connector token."""
 
     TOKEN = "outbound-bot-connector-token"
+
+    @property
+    def configuration(self) -> AgentAuthConfiguration:
+        return AgentAuthConfiguration(anonymous_allowed=True)
+
+    def get_token_credential(self) -> AsyncTokenCredential:
+        raise NotImplementedError("the bot only asks for Bot Connector tokens")
 
     async def get_access_token(self, resource_url: str, scopes: list[str], force_refresh: bool = False) -> str:
         return self.TOKEN

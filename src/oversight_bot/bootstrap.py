@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +35,7 @@ from oversight_bot.ingest.frameworks import read_frameworks
 from oversight_bot.logs import guard_library_loggers
 from oversight_bot.services.access import Access, AccessRules, Directory, NoGroups, Role, SubscriptionPolicy
 from oversight_bot.services.concerns import ConcernService
-from oversight_bot.services.ports import UnitOfWork
+from oversight_bot.services.ports import Clock, UnitOfWork
 from oversight_bot.services.segments import SegmentService
 from oversight_bot.services.subscriptions import SubscriptionService
 from oversight_bot.serving import metrics
@@ -96,7 +97,7 @@ class Application:
     concerns: ConcernService
     conversation: Conversation
     uow: Callable[[], UnitOfWork]
-    clock: SystemClock
+    clock: Clock
 
     def close(self) -> None:
         self.engine.dispose()
@@ -110,8 +111,19 @@ class Application:
         return Importer(self.uow, self.clock, self.frameworks, after_commit=self.segments.invalidate)
 
 
-def build(settings: Settings, *, prepare_store: bool = True) -> Application:
-    """Wire the application; by default bring the schema up to date and seed an empty store."""
+def build(
+    settings: Settings,
+    *,
+    prepare_store: bool = True,
+    clock: Clock | None = None,
+    uow: Callable[[], UnitOfWork] | None = None,
+    directory: Directory | None = None,
+) -> Application:
+    """Wire the application; by default bring the schema up to date and seed an empty store.
+
+    Tests and benchmarks wire the real thing with one call, replacing only what they must: the
+    clock (a fake one they move), the unit of work (in-memory fakes), the directory of groups.
+    """
     guard_library_loggers()  # whoever configured logging, library loggers never print bodies
     engine = make_engine(settings.database_url)
     metrics.time_statements(engine)
@@ -120,20 +132,21 @@ def build(settings: Settings, *, prepare_store: bool = True) -> Application:
 
     key = audit_key(settings)
 
-    def uow() -> UnitOfWork:
+    def sqlalchemy_uow() -> UnitOfWork:
         return SqlAlchemyUnitOfWork(session_factory, key)
 
-    clock = SystemClock()
+    uow = uow or sqlalchemy_uow
+    clock = clock or SystemClock()
     segments = SegmentService(
         SqlAlchemySnapshotSource(engine, session_factory),
         frameworks,
         stale_after_months=settings.stale_after_months,
     )
-    access = Access(access_rules(settings), directory(settings, engine))
+    access = Access(access_rules(settings), directory or groups_directory(settings, engine))
     subscriptions = SubscriptionService(uow, clock, access)
     concerns = ConcernService(uow, clock, access, flag_rules(settings), audit_key=key)
     subscribing = Subscribing(subscriptions, ZoneInfo(settings.digest_time_zone))
-    conversation = Conversation(segments, subscribing, Concerning(concerns), access)
+    conversation = Conversation(segments, subscribing, Concerning(concerns, segments), access)
     app = Application(
         settings,
         engine,
@@ -180,7 +193,7 @@ def flag_rules(settings: Settings) -> list[FlagRule]:
     return rules
 
 
-def directory(settings: Settings, engine: Engine) -> Directory:
+def groups_directory(settings: Settings, engine: Engine) -> Directory:
     if not settings.slack_configured:
         return NoGroups()
     from oversight_bot.slack.app import slack_tokens
@@ -261,10 +274,13 @@ def update_gauges(app: Application) -> Callable[[], None]:
     return update
 
 
-def slack_app(app: Application, *, socket_mode: bool) -> App:
+def slack_app(app: Application, *, socket_mode: bool, listener_executor: Executor | None = None) -> App:
+    """The Bolt app; `listener_executor` runs its lazy listeners (tests wait on one of their own)."""
     from oversight_bot.slack.app import build_slack_app
 
-    return build_slack_app(app.settings, app.conversation, app.engine, socket_mode=socket_mode, concerns=app.concerns)
+    return build_slack_app(
+        app.settings, app.conversation, app.engine, socket_mode=socket_mode, listener_executor=listener_executor
+    )
 
 
 # Teams: the Agents SDK takes most of a second to import, so it is imported only when Teams is used.
@@ -275,7 +291,8 @@ def teams_agent(app: Application) -> TeamsAgent:
     from oversight_bot.teams.agent import TeamsAgent
 
     addresses = SqlAlchemyConversationAddresses(app.session_factory)
-    return TeamsAgent(app.conversation, app.concerns, app.subscriptions, addresses, now=app.clock.now)
+    concerning = Concerning(app.concerns, app.segments)
+    return TeamsAgent(app.conversation, concerning, addresses, now=app.clock.now)
 
 
 def teams_web_app(app: Application, tokens: AccessTokenProviderBase | None = None) -> web.Application:
@@ -296,13 +313,14 @@ def teams_notifier(app: Application, tokens: AccessTokenProviderBase | None = No
     return TeamsNotifier(addresses, provider, app.settings.alert_send_timeout_s, require_https=with_credentials)
 
 
-def slack_http_app(app: Application, offload: Offload | None = None) -> Starlette:
+def slack_http_app(app: Application, offload: Offload | None = None, bolt: App | None = None) -> Starlette:
     """Slack's HTTP mode: the gate, the shared replay guard, the bounded pool (`offload`: another
-    deadline, for tests), health and metrics."""
+    deadline, for tests), health and metrics; `bolt`: the Bolt app to serve (tests wait on its lazy
+    listeners), else this application's own."""
     from oversight_bot.slack.http import HttpServing, create_http_app
     from oversight_bot.store.replays import seen_requests_for
 
-    bolt = slack_app(app, socket_mode=False)  # refuses to build without a signing secret
+    bolt = bolt or slack_app(app, socket_mode=False)  # refuses to build without a signing secret
     assert app.settings.slack_signing_secret is not None
     serving = HttpServing(
         signing_secret=app.settings.slack_signing_secret.get_secret_value(),

@@ -1,6 +1,17 @@
-"""The bot's exceptions. Expected outcomes (a trust not found, a bad form field) are values, not these.
+"""The bot's one error model.
+
+Answers a user is expected to get (a trust not found, a bad form field) are values: `Reply`s and
+form errors made by the chat layer. A use case that must say no (the actor may not, there is no
+such concern, the move is not allowed) raises a `Refused`; the chat layer turns each into words,
+so adapters never catch them. Everything else is a fault: each adapter has exactly one catch-all,
+at its edge, that logs it without the user's words and answers with a reference.
 
     OversightBotError
+     ├── Refused              an expected "no" from a use case, answered by the chat layer
+     │    ├── NotAllowed      the actor's role does not allow it
+     │    ├── NoSuchConcern   no concern has that reference
+     │    ├── CannotMove      a concern in this state cannot go to that one
+     │    └── OutcomeNeeded   closing a concern needs its outcome written down
      ├── ImportFileError      a file cannot be imported; carries every problem with its line number
      ├── ConfigurationError   settings are missing or inconsistent
      ├── StoreUnavailable     the database cannot be reached or is locked beyond the wait allowed
@@ -14,10 +25,46 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from oversight_bot.domain.concerns import Status
 
 
 class OversightBotError(Exception):
     """Base class for the bot's own errors."""
+
+
+class Refused(OversightBotError):
+    """A use case said no, as it is expected to sometimes: the chat layer words the answer."""
+
+
+class NotAllowed(Refused):
+    """The actor's role does not allow this; `action` says what was tried ("viewing concerns")."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(action)
+        self.action = action
+
+
+class NoSuchConcern(Refused):
+    def __init__(self, reference: str) -> None:
+        super().__init__(reference)
+        self.reference = reference
+
+
+class CannotMove(Refused):
+    def __init__(self, reference: str, current: Status, to: Status) -> None:
+        super().__init__(f"{reference}: a {current.value} concern cannot become {to.value}")
+        self.reference, self.current, self.to = reference, current, to
+
+
+class OutcomeNeeded(Refused):
+    """Closing a concern needs its outcome: what was found and what was done."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(reference)
+        self.reference = reference
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -281,6 +282,22 @@ def test_a_baseline_then_a_newer_quarter_through_the_cli(tmp_path: Path) -> None
     assert "RXV left the Provider Improvement Programme (segment 4)" in second.output
 
 
+def held_by_another(lock_file: str, holder: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
+    """Wait until another process holds the lock (the first worker has started), without a fixed sleep."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert holder.poll() is None, "the first worker stopped"
+        if os.path.exists(lock_file):
+            with open(lock_file) as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        time.sleep(0.05)
+    raise AssertionError("the first worker never took the lock")
+
+
 def test_only_one_alert_worker_runs_on_a_sqlite_store(seeded_db_url: str, tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")} | {
         "OVERSIGHT_DATABASE_URL": seeded_db_url
@@ -292,7 +309,7 @@ def test_only_one_alert_worker_runs_on_a_sqlite_store(seeded_db_url: str, tmp_pa
         stderr=subprocess.DEVNULL,
     )
     try:
-        time.sleep(4)  # the first worker has started and holds the lock
+        held_by_another(seeded_db_url.removeprefix("sqlite:///") + ".worker-lock", first)
         second = subprocess.run(
             [sys.executable, "-m", "oversight_bot", "worker"],
             env=environment,

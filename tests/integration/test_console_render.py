@@ -13,8 +13,8 @@ from oversight_bot.bootstrap import Application
 from oversight_bot.chat.alerts import compose_alert
 from oversight_bot.chat.replies import Reply
 from oversight_bot.console.render import plain, render
+from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.subscriptions import ChannelSettings, Destination
-from oversight_bot.services.access import Actor
 from oversight_bot.services.alerts import ClaimedGroup, EventRecord
 from tests.conversation_cases import CASES
 

@@ -8,7 +8,7 @@ from oversight_bot.bootstrap import Application
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.replies import Reply, ReplyKind
 from oversight_bot.console.render import plain
-from oversight_bot.services.access import Actor
+from oversight_bot.domain.actors import Actor
 from tests.conversation_cases import CASES, Case
 
 ACTOR = Actor("test", "U1")

@@ -19,8 +19,8 @@ from tests.nof_files import line_of, write_acute, write_nof
 NOF_BYTES = NOF_FILE.read_bytes()
 
 
-def lines_of(error: ImportFileError) -> list[int | None]:
-    return [problem.line for problem in error.problems]
+def lines_of(error: ImportFileError) -> list[int]:
+    return [problem.line or 0 for problem in error.problems]
 
 
 def rejected(path: Path) -> ImportFileError:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from oversight_bot.bootstrap import Application, build
 from oversight_bot.chat.replies import Reply
+from oversight_bot.domain.actors import Actor
 from oversight_bot.ingest.nof import read_nof_file
-from oversight_bot.services.access import Actor
 from tests.integration.alerts.conftest import ALL, CHANNEL, alert_settings, drain, subscribe, worker_for
 from tests.integration.slack.conftest import text_of
 from tests.nof_files import Q3, Q4, expected_moves, write_cumulative

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -221,7 +222,7 @@ def test_upgrading_a_sqlite_store_in_use_keeps_its_subscriptions_and_deliveries(
     tables = MetaData()
     tables.reflect(engine)
     when = datetime(2026, 1, 1, tzinfo=UTC)
-    rows = {
+    rows: dict[str, dict[str, Any]] = {
         "organisations": {"ods_code": "RR8", "name": "Leeds Teaching Hospitals NHS Trust", "kind": "trust"},
         "outbox_events": {"id": 1, "kind": "segment_changed", "ods_code": "RR8", "payload": {}, "created_at": when},
         "subscriptions": {
@@ -305,7 +306,7 @@ def test_a_store_from_before_units_keeps_its_values_with_their_metrics_units(unm
         )
     schema.upgrade(engine)
     with engine.connect() as connection:
-        units = dict(connection.execute(text("SELECT metric_id, units FROM metric_values")).all())
+        units: dict[str, str] = dict(connection.execute(text("SELECT metric_id, units FROM metric_values")).all())
         assert units == {"OF0005": "%", "OF0061": "out of 10"}
         assert compare_metadata(MigrationContext.configure(connection), full_metadata()) == []
     engine.dispose()

@@ -7,7 +7,7 @@ import pytest
 from oversight_bot.bootstrap import Application
 from oversight_bot.chat.replies import Reply, ReplyKind
 from oversight_bot.console.render import plain
-from oversight_bot.services.access import Actor
+from oversight_bot.domain.actors import Actor
 
 CHANNEL = Actor("slack", "U0ME", "C0OVERSIGHT", "T0TEAM")
 

@@ -105,6 +105,12 @@ class StartConcern(Command):
     query: str = ""
 
 
+class ConcernHelp(Command):
+    """`concern help`: what the form asks and where its words go, without opening it."""
+
+    verb: Literal["concern help"] = "concern help"
+
+
 class ListConcerns(Command):
     verb: Literal["concerns"] = "concerns"
     query: str = ""  # an organisation, or nothing for all
@@ -134,7 +140,6 @@ class ShowHelp(Command):
 
 
 ORGANISATION_VERBS = {"segment": GetSegment, "why": ExplainSegment, "history": ShowHistory}
-PLATFORM_PREFIXES = ("oversight", "segment")
 _MENTION = re.compile(r"^\s*(<at>[^<]*</at>|@\S+)\s*", re.IGNORECASE)
 _OPTION = re.compile(r"\b(page|region|segment):\s*", re.IGNORECASE)
 
@@ -471,6 +476,8 @@ _STATUS_WORDS = {
 
 
 def _start_concern(rest: str) -> Command:
+    if rest.strip().lower() in ("help", "?"):
+        return ConcernHelp()
     return StartConcern(query=rest.strip()[:200])
 
 
@@ -485,7 +492,7 @@ def _list_concerns(rest: str) -> Command:
 def _view_concern(rest: str) -> Command:
     reference = rest.strip().upper()
     if not _REFERENCE.match(reference):
-        return ShowHelp(problem="`view` needs a concern's reference, like `view C-2026-000123`.")
+        return ShowHelp(problem="`view` needs a concern's reference: `view <reference>`, as `concerns` lists them.")
     return ViewConcern(reference=reference)
 
 
@@ -501,8 +508,6 @@ def _triage(rest: str) -> Command:
         return ShowHelp(
             problem="A concern cannot be made new again; its states are acknowledged, investigating, escalated, closed."
         )
-    if to == "closed" and not outcome:
-        return ShowHelp(problem="Closing needs its outcome: `triage C-2026-000123 close <what was found and done>`.")
     return TriageConcern(reference=words[0].upper(), to=to, outcome=(outcome or "")[:2000] or None)
 
 

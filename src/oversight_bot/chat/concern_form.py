@@ -155,3 +155,16 @@ def _date(value: str | None, today: date, errors: dict[str, str]) -> date | None
         errors["occurred_on"] = "That date is in the future."
         return None
     return when
+
+
+def check_answer(
+    field_id: str,
+    value: str | None,
+    values: Mapping[str, str | None],
+    is_organisation: Callable[[str], bool],
+    today: date,
+) -> str | None:
+    """What is wrong with one answer, given the answers before it, or None: the same rules as the
+    whole form's, applied as each answer is given."""
+    checked = validate({**values, field_id: value}, is_organisation, today)
+    return checked.get(field_id) if isinstance(checked, dict) else None

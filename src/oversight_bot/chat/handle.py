@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from oversight_bot.chat import concerning, wording
+from oversight_bot.chat import wording
 from oversight_bot.chat.commands import (
     Command,
+    ConcernHelp,
     ExplainSegment,
     GetSegment,
     ListConcerns,
@@ -23,11 +24,14 @@ from oversight_bot.chat.commands import (
     ViewConcern,
     parse_text,
 )
-from oversight_bot.chat.concerning import Concerning
+from oversight_bot.chat.concerning import PERSONAL_ONLY, Concerning, answers_privately, refusal_reply
 from oversight_bot.chat.replies import Reply
 from oversight_bot.chat.subscribing import Subscribing
-from oversight_bot.errors import StoreUnavailable
-from oversight_bot.services.access import Access, Actor
+from oversight_bot.domain.actors import Actor
+from oversight_bot.domain.organisations import display_name
+from oversight_bot.domain.subscriptions import Destination
+from oversight_bot.errors import Refused, StoreUnavailable
+from oversight_bot.services.access import Access
 from oversight_bot.services.lookup import LookupStatus
 from oversight_bot.services.segments import SegmentReader, SegmentService
 
@@ -41,6 +45,10 @@ READING = (
     ListSegment,
     Subscribe,
     ListSubscriptions,
+)
+FORM_ELSEWHERE = (
+    "The concern form opens with /concern in Slack, `concern` in Teams, and `concern` in the terminal "
+    "console (`oversight console`)."
 )
 NOT_A_READER = (
     "Oversight segments are shown only to the people this bot's administrators have listed as readers. "
@@ -65,10 +73,17 @@ class Conversation:
         return self.handle(parse_text(text), actor)
 
     def handle(self, command: Command, actor: Actor) -> Reply:
+        """The answer to a command. A use case's "no" (`Refused`) is answered in words here, and a
+        store that cannot be reached gives back whatever the user wrote."""
         try:
-            return self._handle(command, actor)
+            reply = self._handle(command, actor)
+        except Refused as refused:
+            return refusal_reply(refused)
         except StoreUnavailable:
             return wording.unavailable_reply(_unsaved_words(command))
+        if reply.confidential and not answers_privately(actor):
+            return wording.error_reply(PERSONAL_ONLY)  # never where others can read it
+        return reply
 
     def latest_changes(self, actor: Actor) -> Reply:
         if not self._may_read(actor):
@@ -78,10 +93,15 @@ class Conversation:
         except StoreUnavailable:
             return wording.unavailable_reply()
 
+    def stop_alerts(self, destination: Destination, reason: str, *, whole_workspace: bool = False) -> int:
+        """The bot was removed from a channel, or a workspace uninstalled it: its alerts stop."""
+        return self.subscribing.stop(destination, reason, whole_workspace=whole_workspace) if self.subscribing else 0
+
     def suggest_organisations(self, typed: str) -> list[tuple[str, str]]:
-        """(ODS code, name) pairs for a typeahead; none when the store cannot be reached."""
+        """(ODS code, name) pairs for a typeahead, names as people write them (not the register's
+        capitals); none when the store cannot be reached."""
         try:
-            return self.segments.reader().suggest(typed)
+            return [(code, display_name(name)) for code, name in self.segments.reader().suggest(typed)]
         except StoreUnavailable:
             return []
 
@@ -107,7 +127,9 @@ class Conversation:
             case Subscribe() | Unsubscribe() | ListSubscriptions() | Mute() | SetDigest() | SetThreading():
                 return self._subscriptions(command, actor)
             case StartConcern():
-                return wording.help_reply(concerning.FORM_ELSEWHERE, about="concern")
+                return wording.help_reply(FORM_ELSEWHERE, about="concern")
+            case ConcernHelp():
+                return self.concerning.help(actor) if self.concerning else wording.help_reply(FORM_ELSEWHERE)
             case ListConcerns() | ViewConcern() | TriageConcern():
                 return self._concerns(command, actor)
         return wording.help_reply(f"Not understood: {type(command).__name__}")
@@ -143,13 +165,16 @@ class Conversation:
     def _concerns(self, command: ListConcerns | ViewConcern | TriageConcern, actor: Actor) -> Reply:
         if self.concerning is None:
             return wording.error_reply("Concerns are not set up here.")
-        reader = self.segments.reader()
+        if not answers_privately(actor):
+            # Refused before anything is done: a triage here would change the concern, and its
+            # answer (and the outcome typed with it) could not be said here.
+            return wording.error_reply(PERSONAL_ONLY)
         match command:
             case ListConcerns():
-                return self.concerning.listing(command, actor, reader)
+                return self.concerning.listing(command, actor)
             case ViewConcern():
-                return self.concerning.view(command, actor, reader)
-        return self.concerning.triage(command, actor, reader)
+                return self.concerning.view(command, actor)
+        return self.concerning.triage(command, actor)
 
     def _about_organisation(self, command: GetSegment | ExplainSegment | ShowHistory) -> Reply:
         reader = self.segments.reader()  # one consistent data version for the whole answer

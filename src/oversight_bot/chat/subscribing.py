@@ -21,20 +21,21 @@ from oversight_bot.chat.commands import (
     command_text,
 )
 from oversight_bot.chat.replies import Reply, ReplyKind, Section, mention
+from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.organisations import display_name
 from oversight_bot.domain.subscriptions import (
     DEFAULT_EVENTS,
     ChannelSettings,
+    Destination,
     EventKind,
     Filters,
     Subscription,
     Target,
     TargetKind,
 )
-from oversight_bot.services.access import Actor
 from oversight_bot.services.lookup import LookupStatus
 from oversight_bot.services.segments import SegmentReader
-from oversight_bot.services.subscriptions import NotPermitted, SubscriptionService
+from oversight_bot.services.subscriptions import SubscriptionService
 
 EVENT_NAMES = {EventKind.SEGMENT: "segment moves", EventKind.CONCERNS: "new concerns"}
 
@@ -56,10 +57,7 @@ class Subscribing:
             excluded.append(found.organisation.ods_code)
         events = frozenset(EventKind(e) for e in command.events) or DEFAULT_EVENTS
         filters = Filters(command.min_segment, command.worsened_only, frozenset(excluded))
-        try:
-            change = self.service.subscribe(actor, target, events, filters)
-        except NotPermitted:
-            return not_permitted()
+        change = self.service.subscribe(actor, target, events, filters)
         assert change.after is not None
         return subscribed_reply(change.before, change.after, reader, actor, defaults=not command.events)
 
@@ -68,10 +66,7 @@ class Subscribing:
         if isinstance(target, Reply):
             return _with_commands(target, command)
         events = frozenset(EventKind(e) for e in command.events)
-        try:
-            change = self.service.unsubscribe(actor, target, events)
-        except NotPermitted:
-            return not_permitted()
+        change = self.service.unsubscribe(actor, target, events)
         label = target_label(target, reader)
         if change.before is None:
             return wording.error_reply(
@@ -88,19 +83,13 @@ class Subscribing:
         return Reply(ReplyKind.ANSWER, f"Unsubscribed: {label}", lines[0], (Section(lines=lines),), public=True)
 
     def listing(self, command: ListSubscriptions, actor: Actor, reader: SegmentReader) -> Reply:
-        try:
-            subscriptions = self.service.listing(actor, everywhere=command.everywhere)
-        except NotPermitted:
-            return not_permitted("Only admins may list every channel's subscriptions.")
+        subscriptions = self.service.listing(actor, everywhere=command.everywhere)
         settings = None if command.everywhere else self.service.settings(actor)
         now = self.service.clock.now()
         return listing_reply(subscriptions, settings, reader, self.zone, now, everywhere=command.everywhere)
 
     def mute(self, command: Mute, actor: Actor) -> Reply:
-        try:
-            settings = self.service.mute(actor, command.minutes)
-        except NotPermitted:
-            return not_permitted()
+        settings = self.service.mute(actor, command.minutes)
         if settings.muted_until is None:
             return _setting_reply("Alerts unmuted", "Alerts to this channel are back on.", actor)
         until = _local(settings.muted_until, self.zone)
@@ -110,25 +99,23 @@ class Subscribing:
 
     def digest(self, command: SetDigest, actor: Actor) -> Reply:
         at = time.fromisoformat(command.at) if command.at else None
-        try:
-            self.service.digest(actor, at)
-        except NotPermitted:
-            return not_permitted()
+        self.service.digest(actor, at)
         if at is None:
             return _setting_reply("Daily digest off", "Alerts to this channel go out as they happen again.", actor)
         text = f"Alerts to this channel are gathered into one message a day at {at:%H:%M} UK time."
         return _setting_reply("Daily digest on", text, actor)
 
     def threading(self, command: SetThreading, actor: Actor) -> Reply:
-        try:
-            self.service.threading(actor, command.on)
-        except NotPermitted:
-            return not_permitted()
+        self.service.threading(actor, command.on)
         if command.on:
             return _setting_reply(
                 "Threading on", "Each organisation's alerts now follow in one thread in this channel.", actor
             )
         return _setting_reply("Threading off", "Each alert is now its own message in this channel.", actor)
+
+    def stop(self, destination: Destination, reason: str, *, whole_workspace: bool = False) -> int:
+        """The platform says the bot is gone from there: alerts stop, with the reason shown."""
+        return self.service.stop_destination(destination, reason, whole_workspace=whole_workspace)
 
 
 def resolve_target(text: str, reader: SegmentReader) -> Target | Reply:
@@ -258,7 +245,3 @@ def _local(moment: datetime, zone: ZoneInfo) -> str:
 def _setting_reply(title: str, text: str, actor: Actor) -> Reply:
     lines = (text, f"Changed by {mention(actor.user_id)}.")
     return Reply(ReplyKind.ANSWER, title, text, (Section(lines=lines),), public=True)
-
-
-def not_permitted(text: str = "You may not change this channel's subscriptions; ask one of the bot's admins.") -> Reply:
-    return Reply(ReplyKind.ERROR, "Not permitted", text, (Section(lines=(text,)),))

@@ -23,10 +23,10 @@ from oversight_bot.chat.commands import (
 )
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.replies import Reply, ReplyKind
+from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.assessments import Assessment
 from oversight_bot.domain.organisations import Organisation, display_name
 from oversight_bot.domain.provenance import Provenance
-from oversight_bot.services.access import Actor
 from oversight_bot.services.lookup import Candidate, LookupResult, LookupStatus
 from oversight_bot.services.segments import Freshness, SegmentReader, SegmentView, TableRow, WhyView
 

@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     from oversight_bot.bootstrap import Application
     from oversight_bot.chat.replies import Reply
     from oversight_bot.delivery.worker import Notifier
+    from oversight_bot.domain.actors import Actor
     from oversight_bot.domain.quarters import Quarter
     from oversight_bot.domain.segmentation import CutPoints
-    from oversight_bot.services.access import Actor
     from oversight_bot.services.imports import ImportReport
     from oversight_bot.services.releases import Publication
 
@@ -111,7 +111,7 @@ def application(prepare_store: bool = True) -> Iterator[Application]:
 
 
 def console_actor() -> Actor:
-    from oversight_bot.services.access import Actor
+    from oversight_bot.domain.actors import Actor
 
     return Actor(platform="console", user_id="console", conversation_id="console", workspace="local")
 

@@ -9,10 +9,8 @@ from rich.console import Console
 
 from oversight_bot.chat.replies import Reply
 from oversight_bot.console.render import render
+from oversight_bot.domain.outcomes import Outcome, Sent
 from oversight_bot.domain.subscriptions import Destination
-from oversight_bot.services.alerts import Outcome, Sent
-
-CONSOLE_DESTINATION = Destination("console", "local", "console")
 
 
 class ConsoleNotifier:

@@ -12,7 +12,7 @@ from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.replies import Reply
 from oversight_bot.console.concern_prompts import ConcernPrompts
 from oversight_bot.console.render import render
-from oversight_bot.services.access import Actor
+from oversight_bot.domain.actors import Actor
 
 PROMPT = "oversight> "
 QUIT = {"quit", "exit", "q", ":q"}
@@ -49,8 +49,7 @@ class Repl:
             return
         parsed = parse_text(text)
         if isinstance(parsed, StartConcern) and self.conversation.concerning is not None:
-            service, segments = self.conversation.concerning.service, self.conversation.segments
-            ConcernPrompts(service, segments.reader, self.console).run(self.actor, parsed.query, self.read)
+            ConcernPrompts(self.conversation.concerning, self.console).run(self.actor, parsed.query, self.read)
             return
         self.last = self.conversation.respond(text, self.actor)
         self.console.print(render(self.last))

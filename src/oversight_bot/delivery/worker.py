@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from oversight_bot.chat.alerts import CONCERN_KIND, compose_alert
 from oversight_bot.chat.replies import Reply, ReplyKind, Section
 from oversight_bot.domain.backoff import MAX_ATTEMPTS, gives_up, next_attempt_at
+from oversight_bot.domain.outcomes import Failed, Outcome, RateLimited, Sent
 from oversight_bot.domain.subscriptions import (
     AlertFacts,
     ChannelSettings,
@@ -41,7 +42,7 @@ from oversight_bot.domain.subscriptions import (
     route,
 )
 from oversight_bot.errors import StoreUnavailable
-from oversight_bot.services.alerts import ClaimedGroup, EventRecord, Failed, NewDelivery, Outcome, RateLimited, Sent
+from oversight_bot.services.alerts import ClaimedGroup, EventRecord, NewDelivery
 from oversight_bot.services.ports import Clock, UnitOfWork
 from oversight_bot.services.segments import SegmentReader, SegmentService
 from oversight_bot.serving import metrics

@@ -58,7 +58,8 @@ SEVERITY_GUIDANCE = {
     Severity.LOW: "Worth knowing; no one is at risk now.",
     Severity.MEDIUM: "Needs looking into within weeks; a risk if left.",
     Severity.HIGH: "Needs attention within days: harm, loss or a serious failing is likely.",
-    Severity.CRITICAL: "Needs action now: people are at risk of serious harm, or a catastrophic failure.",
+    # Each at most 75 characters: Slack shows it whole as an option's description.
+    Severity.CRITICAL: "Needs action now: people at risk of serious harm, or catastrophic failure.",
 }
 
 

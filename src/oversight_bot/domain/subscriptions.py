@@ -33,10 +33,6 @@ class Target:
     kind: TargetKind
     value: str = ""  # ODS code, ICB code or region name; empty for ALL
 
-    @property
-    def covers_many(self) -> bool:
-        return self.kind is not TargetKind.ORGANISATION
-
     def __str__(self) -> str:
         return "all organisations" if self.kind is TargetKind.ALL else f"{self.kind.value}:{self.value}"
 

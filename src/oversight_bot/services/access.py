@@ -8,16 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who is asking, on which platform, from which conversation."""
-
-    platform: str
-    user_id: str
-    conversation_id: str | None = None
-    workspace: str = ""
-    direct: bool = False  # the conversation is a direct message with the bot
+from oversight_bot.domain.actors import Actor
 
 
 class Role(StrEnum):

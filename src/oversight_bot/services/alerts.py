@@ -1,5 +1,5 @@
-"""The alert pipeline's shared types: events read back from the outbox, deliveries claimed for
-sending, and what a platform answered."""
+"""The alert pipeline's shared types: events read back from the outbox, and deliveries claimed
+for sending (what a platform answered is `domain/outcomes.py`)."""
 
 from __future__ import annotations
 
@@ -45,26 +45,6 @@ class ClaimedGroup:
     settings: ChannelSettings
     thread_ref: str | None  # the organisation's thread, when threading is on and one exists
     not_before: datetime | None = None  # the destination's turn: send no earlier
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    ref: str  # the platform's message id (Slack's ts)
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimited:
-    retry_after_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class Failed:
-    error: str
-    permanent: bool = False
-    whole_workspace: bool = False  # the token is gone, not just the channel
-
-
-Outcome = Sent | RateLimited | Failed
 
 
 @dataclass(frozen=True, slots=True)

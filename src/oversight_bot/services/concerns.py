@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from oversight_bot.domain.actors import Actor, Reporter
 from oversight_bot.domain.audit import (
     Anchor,
     AuditEntry,
@@ -40,28 +41,14 @@ from oversight_bot.domain.concerns import (
     is_flagged,
     may_move,
 )
-from oversight_bot.errors import StoreConflict, StoreUnavailable
-from oversight_bot.services.access import Access, Actor, Role
+from oversight_bot.errors import CannotMove, NoSuchConcern, NotAllowed, OutcomeNeeded, StoreConflict, StoreUnavailable
+from oversight_bot.services.access import Access, Role
 from oversight_bot.services.ports import Clock, UnitOfWork
 
 CONCERN_EVENT = "concern_logged"
 logger = logging.getLogger(__name__)
 COUNTS_FRESH_S = 1.0
 TRIAGE_ROLES = (Role.OVERSIGHT, Role.SPEAK_UP_GUARDIAN, Role.ADMIN)
-
-
-class NotAllowed(Exception):
-    """The actor's role does not allow this (an expected outcome, answered politely)."""
-
-
-class NoSuchConcern(Exception):
-    """No concern has that reference."""
-
-
-class CannotMove(Exception):
-    def __init__(self, current: Status, to: Status) -> None:
-        super().__init__(f"a {current.value} concern cannot become {to.value}")
-        self.current, self.to = current, to
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +64,6 @@ class ConcernSubmission:
     occurred_on: date | None = None
     board_member_role: str | None = None
     board_member_name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Reporter:
-    platform: str
-    user_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +165,7 @@ class ConcernService:
             concern = uow.concerns.get(reference)
             if concern is None:
                 raise NoSuchConcern(reference)
-            allowed = any(self.access.has(actor, role) for role in TRIAGE_ROLES)
+            allowed = self.may_triage(actor)
             action = "viewed" if allowed else "view refused"
             uow.audit.append(AuditEntry(action, actor.user_id, now, reference, {"platform": actor.platform}))
             uow.commit()
@@ -202,15 +183,19 @@ class ConcernService:
         return ConcernView(concern, reporter, None)
 
     def move(self, actor: Actor, reference: str, to: Status, outcome: str | None = None) -> Concern:
-        if not any(self.access.has(actor, role) for role in TRIAGE_ROLES):
+        """Move a concern to another state; closing it needs its outcome (what was found and done)."""
+        if not self.may_triage(actor):
             raise NotAllowed("changing a concern's state")
+        outcome = (outcome or "").strip() or None
+        if to is Status.CLOSED and outcome is None:
+            raise OutcomeNeeded(reference)
         now = self.clock.now()
         with self.uow() as uow:
             concern = uow.concerns.get(reference)
             if concern is None:
                 raise NoSuchConcern(reference)
             if not may_move(concern.status, to):
-                raise CannotMove(concern.status, to)
+                raise CannotMove(reference, concern.status, to)
             uow.concerns.set_status(reference, to, outcome, now)
             moved = replace(concern, status=to, outcome=outcome if outcome is not None else concern.outcome)
             seal = concern_seal(moved, reporter_kept=uow.concerns.reporter(reference) is not None)
@@ -223,10 +208,14 @@ class ConcernService:
 
     def listing(self, actor: Actor, ods_code: str | None = None, status: Status | None = None) -> list[Concern]:
         """What the actor may see: triage roles see every concern's headline (never its details)."""
-        if not any(self.access.has(actor, role) for role in TRIAGE_ROLES):
+        if not self.may_triage(actor):
             raise NotAllowed("listing concerns")
         with self.uow() as uow:
             return uow.concerns.listing(ods_code, status, limit=200)
+
+    def may_triage(self, actor: Actor) -> bool:
+        """The oversight team, the Freedom to Speak Up guardian and admins list, read and move concerns."""
+        return any(self.access.has(actor, role) for role in TRIAGE_ROLES)
 
     def open_count(self, ods_code: str) -> int:
         """Open concerns about an organisation (a count only, for anyone's `segment` answer). Read

@@ -9,6 +9,8 @@ organisation exactly gets that organisation, reported as closed, never a silent 
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -138,10 +140,38 @@ class OrganisationIndex:
         found = [self._candidate(result.organisation, 100.0)] if result.organisation else list(result.candidates)
         normal = normalise(query)
         if len(found) < limit and normal:
-            codes = self._word_matches(normal) or self._corrected_word_matches(normal)
+            codes = (
+                self._word_matches(normal)
+                or self._corrected_word_matches(normal)
+                or self._codes_starting(query)  # "RR", "R0": a code half typed
+                or self._names_with_words(normal)  # only common words: "NHS", "Trust", "the"
+            )
             seen = {c.ods_code for c in found}
             found += [c for c in self._rank(query, (self.by_code[code] for code in codes)) if c.ods_code not in seen]
         return found[:limit]
+
+    def _codes_starting(self, query: str) -> set[str]:
+        """ODS codes that begin with what was typed, when it could be the start of one."""
+        prefix = query.strip().upper()
+        if not prefix.isalnum() or len(prefix) > 5:
+            return set()
+        codes = self._sorted_codes
+        start = bisect.bisect_left(codes, prefix)
+        return set(itertools.takewhile(lambda code: code.startswith(prefix), codes[start : start + 200]))
+
+    @functools.cached_property
+    def _sorted_codes(self) -> list[str]:
+        return sorted(self.by_code)
+
+    def _names_with_words(self, normal: str) -> set[str]:
+        """Organisations whose names hold every typed word, common ones included (one pass over the
+        few hundred organisations; only for a query of words that name too many to index)."""
+        words = set(normal.split())
+        return {code for code, name in self._normal_names.items() if words <= name}
+
+    @functools.cached_property
+    def _normal_names(self) -> dict[str, frozenset[str]]:
+        return {code: frozenset(normalise(org.name).split()) for code, org in self.by_code.items()}
 
     def _candidate(self, organisation: Organisation, score: float) -> Candidate:
         return Candidate(organisation.ods_code, organisation.name, score, organisation.is_open)
@@ -184,6 +214,8 @@ class OrganisationIndex:
 
     @staticmethod
     def _all_words(tokens: list[str], codes_for: Callable[[str], set[str]]) -> set[str]:
+        if not tokens:
+            return set()  # the query was only common words ("NHS", "Trust", "the")
         found = codes_for(tokens[0])
         for token in tokens[1:]:
             found = found & codes_for(token)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Generator, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import Any, Protocol, Self
 
+from oversight_bot.domain.actors import Reporter
 from oversight_bot.domain.assessments import Assessment, Basis, Disagreement
 from oversight_bot.domain.audit import AuditEntry, AuditRecord, ChainHead
 from oversight_bot.domain.concerns import Concern, Status
@@ -18,9 +18,6 @@ from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.subscriptions import ChannelSettings, Destination, Subscription, Target
 from oversight_bot.services.alerts import ClaimedGroup, DeliveryInfo, EventRecord, NewDelivery
 from oversight_bot.services.releases import Publication
-
-if TYPE_CHECKING:
-    from oversight_bot.services.concerns import Reporter
 
 AssessmentKey = tuple[str, Quarter, Basis]
 MetricKey = tuple[str, Quarter, str]
@@ -111,7 +108,6 @@ class ImportLog(Protocol):
         at: datetime,
         publication: Publication,
     ) -> int: ...
-    def latest_id(self) -> int: ...
 
 
 class ConcernRepository(Protocol):
@@ -135,25 +131,6 @@ class AuditLog(Protocol):
     def head(self) -> ChainHead:
         """The last record's number and hash, and where keying began, as kept beside the records."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class ConversationAddress:
-    """Where a Teams conversation can be reached unprompted (an alert): Teams gives each
-    conversation a service URL, and the bot needs it, the tenant and its own id to post there."""
-
-    conversation_id: str
-    service_url: str
-    tenant_id: str
-    bot_id: str
-    conversation_type: str  # "channel", "groupChat" or "personal"
-    team_id: str | None = None  # for a channel: its team, so that removing the bot from a team stops them all
-
-
-class ConversationAddresses(Protocol):
-    def remember(self, address: ConversationAddress, at: datetime) -> None: ...
-    def find(self, conversation_id: str) -> ConversationAddress | None: ...
-    def of_team(self, team_id: str) -> list[ConversationAddress]: ...
 
 
 class UnitOfWork(Protocol):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import time, timedelta
 
+from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.subscriptions import (
     ChannelSettings,
     Destination,
@@ -17,12 +18,9 @@ from oversight_bot.domain.subscriptions import (
     subscribe,
     unsubscribe,
 )
-from oversight_bot.services.access import Access, Actor, Role
+from oversight_bot.errors import NotAllowed
+from oversight_bot.services.access import Access, Role
 from oversight_bot.services.ports import Clock, UnitOfWork
-
-
-class NotPermitted(Exception):
-    """The actor may not change this destination's subscriptions (an expected outcome)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +98,20 @@ class SubscriptionService:
             uow.commit()
         return updated
 
-    def stop_destination(self, destination: Destination, reason: str) -> int:
-        """The bot was removed from where these alerts go: stop its subscriptions (shown with the
-        reason) and cancel what was waiting. Subscribing again there starts them afresh."""
+    def stop_destination(self, destination: Destination, reason: str, *, whole_workspace: bool = False) -> int:
+        """The bot was removed from where these alerts go (a channel, or with `whole_workspace` a
+        workspace that uninstalled it): stop its subscriptions, shown with the reason, and cancel
+        what was waiting. Subscribing again there starts them afresh."""
         with self.uow() as uow:
-            stopped = uow.subscriptions.disable(destination, reason, whole_workspace=False)
-            uow.deliveries.cancel_for(destination, f"subscription stopped: {reason}", whole_workspace=False)
+            stopped = uow.subscriptions.disable(destination, reason, whole_workspace=whole_workspace)
+            uow.deliveries.cancel_for(destination, f"subscription stopped: {reason}", whole_workspace=whole_workspace)
             uow.commit()
         return len(stopped)
 
     def _check(self, actor: Actor) -> None:
         if not self.access.may_change_subscriptions(actor):
-            raise NotPermitted("changing this channel's subscriptions")
+            raise NotAllowed("changing this channel's subscriptions")
 
     def _check_admin(self, actor: Actor) -> None:
         if not self.access.has(actor, Role.ADMIN):
-            raise NotPermitted("listing every channel's subscriptions")
+            raise NotAllowed("listing every channel's subscriptions")

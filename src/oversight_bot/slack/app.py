@@ -12,6 +12,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
@@ -28,9 +29,10 @@ from oversight_bot.chat.handle import Conversation
 from oversight_bot.config import Settings
 from oversight_bot.errors import ConfigurationError
 from oversight_bot.logs import error_frames
-from oversight_bot.services.concerns import ConcernService
-from oversight_bot.slack import concern_listeners, listeners
+from oversight_bot.slack import blocks, concern_listeners, listeners, uninstalls
+from oversight_bot.slack.actors import workspace_ids
 from oversight_bot.slack.authorize import SingleWorkspaceAuthorize
+from oversight_bot.slack.text import unescape_user_text
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +60,9 @@ def build_slack_app(
     engine: Engine | None = None,
     *,
     socket_mode: bool = False,
-    concerns: ConcernService | None = None,
+    listener_executor: Executor | None = None,
 ) -> App:
+    """The Bolt app; `listener_executor` runs the lazy listeners (Bolt's own pool if None)."""
     client = web_client(settings)
     options: dict[str, Any] = {
         "client": client,
@@ -71,6 +74,8 @@ def build_slack_app(
         "signing_secret": settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None,
         "logger": logging.getLogger("oversight_bot.slack.bolt"),
     }
+    if listener_executor is not None:
+        options["listener_executor"] = listener_executor
     if settings.slack_oauth and not socket_mode:
         options |= _oauth_options(settings, engine, client)
     elif settings.slack_bot_token is not None:
@@ -85,10 +90,12 @@ def build_slack_app(
     if not socket_mode and options["signing_secret"] is None:
         raise ConfigurationError("Slack's HTTP mode needs OVERSIGHT_SLACK_SIGNING_SECRET")
     app = App(**options)
+    app.use(unescape_user_text)
     app.error(answer_unexpected_error)
     listeners.register(app, conversation)
-    if concerns is not None:
-        concern_listeners.register(app, conversation, concerns)
+    uninstalls.register(app, conversation, options.get("oauth_settings"))
+    if conversation.concerning is not None:
+        concern_listeners.register(app, conversation, conversation.concerning)
     return app
 
 
@@ -98,7 +105,8 @@ def slack_tokens(settings: Settings, engine: Engine | None) -> Callable[[str], s
         store = installation_store(settings.slack_client_id, engine)
 
         def installed(workspace: str) -> str | None:
-            bot = store.find_bot(enterprise_id=None, team_id=workspace or None)
+            enterprise, team = workspace_ids(workspace)
+            bot = store.find_bot(enterprise_id=enterprise, team_id=team, is_enterprise_install=team is None)
             return bot.bot_token if bot else None
 
         return installed
@@ -166,7 +174,9 @@ class InstalledBotAuthorize(Authorize):
 
 def answer_unexpected_error(error: Exception, request: BoltRequest) -> BoltResponse:
     """Log the error without the request body or the exception's message (either may hold a user's
-    words), and tell the user in plain words with a reference, never with a traceback."""
+    words), and tell the user in plain words with a reference, never with a traceback, in the
+    shape Slack expects for what it sent: options for a typeahead, a pushed view over a submitted
+    form (which keeps every answer underneath), a message for a command, nothing for the rest."""
     reference = uuid.uuid4().hex[:8]
     frames = error_frames(error)
     logger.error("unexpected %s (ref %s) handling a Slack request:\n%s", type(error).__name__, reference, frames)
@@ -174,5 +184,17 @@ def answer_unexpected_error(error: Exception, request: BoltRequest) -> BoltRespo
         f"Sorry, something went wrong on our side (reference {reference}). Please try again; "
         "if it keeps happening, tell the bot's administrators."
     )
-    body = json.dumps({"response_type": "ephemeral", "text": text})
+    kind = request.body.get("type") if isinstance(request.body, dict) else None
+    answer: dict[str, Any] | None
+    match kind:
+        case "block_suggestion":
+            answer = {"options": []}
+        case "view_submission":
+            view = blocks.notice_modal("Not done", text + " Close this to go back: your answers are still there.")
+            answer = {"response_action": "push", "view": view}
+        case None if isinstance(request.body, dict) and "command" in request.body:
+            answer = {"response_type": "ephemeral", "text": text}
+        case _:
+            answer = None  # an event, a button, a closed view: acknowledged, and nothing to show
+    body = json.dumps(answer) if answer is not None else ""
     return BoltResponse(status=200, body=body, headers={"content-type": "application/json"})

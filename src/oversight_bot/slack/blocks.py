@@ -18,6 +18,7 @@ MAX_FIELD_TEXT = 2000
 MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_HEADER = 150
+MAX_OPTION_TEXT = 75  # an option's text and description (Block Kit's option object)
 SEGMENT_EMOJI = {
     1: ":large_green_circle:",
     2: ":large_blue_circle:",
@@ -200,8 +201,35 @@ def _context(reply: Reply, shared_by: str | None) -> list[Block]:
 
 
 def organisation_options(candidates: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Options for an external select: (ODS code, name) pairs, at most 100, text at most 75 characters."""
-    return [{"text": plain(f"{name} ({code})", 75), "value": code} for code, name in candidates[:100]]
+    """Options for an external select: (ODS code, name) pairs, at most 100, text at most 75
+    characters with the code always whole (a long name is shortened at a word instead)."""
+    return [{"text": plain(labelled(name, code), MAX_OPTION_TEXT), "value": code} for code, name in candidates[:100]]
+
+
+def labelled(name: str, code: str, limit: int = MAX_OPTION_TEXT) -> str:
+    """ "Name (CODE)" within `limit` characters once escaped, the name shortened at a word if need be."""
+    suffix = f" ({code})"
+    return shortened(name, limit - len(suffix)) + suffix
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` within `limit` characters once escaped, cut at a word (never mid-word) with "…"."""
+    if len(escape(text)) <= limit:
+        return text
+    words = text.split()
+    while words and len(escape(" ".join(words))) + 1 > limit:
+        words.pop()
+    return (" ".join(words) or text[: max(0, limit - 1)]) + "…"
+
+
+def notice_modal(title: str, text: str) -> dict[str, Any]:
+    """A modal that only says something (pushed over a form, it leaves the form as it was)."""
+    return {
+        "type": "modal",
+        "title": plain(title, 24),
+        "close": plain("Back", 24),
+        "blocks": [_section_text(escaped_within(text, MAX_TEXT))],
+    }
 
 
 def lookup_modal() -> dict[str, Any]:

@@ -12,36 +12,29 @@ from collections.abc import Mapping
 from typing import Any
 
 from oversight_bot.chat.concern_form import ANONYMITY_NOTE, FIELDS, FieldKind, FormField
-from oversight_bot.chat.concerning import filed_lines
+from oversight_bot.chat.concerning import INTRODUCTION, NOT_STORED, ConcernDetails, FiledView, FormView, given_back
 from oversight_bot.chat.replies import Reply
-from oversight_bot.domain.concerns import MOVES, Concern, RaisedAs, Status
 from oversight_bot.slack import ids
-from oversight_bot.slack.blocks import MAX_TEXT, Block, escaped_pieces, escaped_within, mrkdwn, plain, reply_blocks
+from oversight_bot.slack.blocks import (
+    MAX_OPTION_TEXT,
+    MAX_TEXT,
+    Block,
+    escaped_pieces,
+    escaped_within,
+    labelled,
+    mrkdwn,
+    plain,
+    reply_blocks,
+    shortened,
+)
 
 MODAL_BLOCKS = 100
-INTRODUCTION = (
-    "Raise a concern about an NHS organisation. What you write is kept in the concern store; "
-    "nothing you write here is posted to a channel."
-)
-NOT_STORED = (
-    "*Your concern could not be stored just now, so it has not been filed.* Nothing was kept. Here is "
-    "what you wrote. Close this to go back to your form, which still holds every answer, and submit "
-    "it again in a few minutes; or copy your words from here."
-)
-REVEAL = (
-    "Show concern *{reference}*? Its details are shown only if your role allows, and viewing is "
-    "recorded in the audit trail."
-)
 
 
-def concern_form(organisation: tuple[str, str] | None = None) -> dict[str, Any]:
-    """The form; `organisation` (ODS code, name) fills in the organisation when it was named."""
-    blocks: list[Block] = [
-        {
-            "type": "section",
-            "text": mrkdwn(INTRODUCTION),
-        },
-    ]
+def concern_form(form: FormView) -> dict[str, Any]:
+    """The form; the organisation is filled in when it was named."""
+    organisation = form.chosen
+    blocks: list[Block] = [{"type": "section", "text": mrkdwn(escaped_within(INTRODUCTION, MAX_TEXT))}]
     for field in FIELDS:
         blocks.append(_input(field, organisation))
         if field.id == "raised_as":
@@ -83,14 +76,18 @@ def _element(field: FormField, organisation: tuple[str, str] | None) -> dict[str
             element["placeholder"] = plain("Name, ODS code or short name", 150)
             if organisation is not None:
                 code, name = organisation
-                element["initial_option"] = {"text": plain(f"{name} ({code})", 75), "value": code}
+                element["initial_option"] = {"text": plain(labelled(name, code), MAX_OPTION_TEXT), "value": code}
             return element
         case FieldKind.CHOICE:
             options = [{"text": plain(o.label, 75), "value": o.value} for o in field.options]
             return {"type": "static_select", "action_id": field.id, "options": options}
         case FieldKind.RADIO:
             options = [
-                {"text": plain(o.label, 75), "value": o.value, "description": plain(o.description, 75)}
+                {
+                    "text": plain(o.label, MAX_OPTION_TEXT),
+                    "value": o.value,
+                    "description": plain(shortened(o.description, MAX_OPTION_TEXT), MAX_OPTION_TEXT),
+                }
                 for o in field.options
             ]
             return {"type": "radio_buttons", "action_id": field.id, "options": options}
@@ -125,34 +122,28 @@ def _value_of(element: Mapping[str, Any]) -> str | None:
     return str(value) if value is not None else None
 
 
-def filed_view(concern: Concern, new: bool) -> dict[str, Any]:
-    headline, *rest = filed_lines(concern, new, told=concern.raised_as is RaisedAs.OPENLY, platform="Slack")
+def filed_view(filed: FiledView) -> dict[str, Any]:
+    headline, *rest = (escaped_within(line, MAX_TEXT) for line in filed.lines)
     text = "\n".join([f"*{headline}*", *rest])
     return _modal("Concern filed", [{"type": "section", "text": mrkdwn(text)}])
 
 
-def not_stored_view(values: Mapping[str, str | None]) -> dict[str, Any]:
-    """The store could not be reached: say so, and give the reporter back every word they wrote."""
-    blocks: list[Block] = [
-        {
-            "type": "section",
-            "text": mrkdwn(NOT_STORED),
-        }
-    ]
-    for field in FIELDS:
-        value = values.get(field.id)
-        if value:
-            # Every word back, over as many blocks as it takes: a 3,000-character answer can
-            # grow past one block's 3,000 once escaped.
-            first, *more = escaped_pieces(value, MAX_TEXT - len(field.label) - 3)
-            blocks.append({"type": "section", "text": mrkdwn(f"*{field.label}*\n{first}")})
-            blocks.extend({"type": "section", "text": mrkdwn(piece)} for piece in more)
+def not_stored_view(form: FormView) -> dict[str, Any]:
+    """The store could not be reached: say so, and give the reporter back every word they wrote.
+    Pushed over the form, so that closing it goes back to the form with every answer in place."""
+    blocks: list[Block] = [{"type": "section", "text": mrkdwn(f"*{escaped_within(NOT_STORED, MAX_TEXT - 2)}*")}]
+    for label, value in given_back(form.values):
+        # Every word back, over as many blocks as it takes: a 3,000-character answer can
+        # grow past one block's 3,000 once escaped.
+        first, *more = escaped_pieces(value, MAX_TEXT - len(label) - 3)
+        blocks.append({"type": "section", "text": mrkdwn(f"*{label}*\n{first}")})
+        blocks.extend({"type": "section", "text": mrkdwn(piece)} for piece in more)
     return _modal("Not filed", blocks, close="Back to the form")
 
 
-def reveal_view(reference: str) -> dict[str, Any]:
+def reveal_view(reference: str, prompt: str) -> dict[str, Any]:
     """A step before a concern's words are shown: the viewer chooses to see them, knowing it is recorded."""
-    text = REVEAL.format(reference=reference)
+    text = escaped_within(prompt, MAX_TEXT)
     return {
         "type": "modal",
         "callback_id": ids.REVEAL_CONCERN,
@@ -164,13 +155,13 @@ def reveal_view(reference: str) -> dict[str, Any]:
     }
 
 
-def details_view(reply: Reply, reference: str, status: Status | None) -> dict[str, Any]:
+def details_view(details: ConcernDetails) -> dict[str, Any]:
     """A concern's details (or a refusal), with its triage as inputs: saving it comes back as a
     form submission, so the details travel only in our answer to Slack, never in a Web API call."""
+    reply, reference, next_states = details.reply, details.reference, details.next_states
     blocks: list[Block] = [*reply_blocks(reply)]
     if reply.footnote:
         blocks.append({"type": "context", "elements": [mrkdwn(escaped_within(reply.footnote, 2900))]})
-    next_states = sorted(MOVES.get(status, frozenset()), key=list(Status).index) if status else []
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": ids.TRIAGE_CONCERN,
@@ -193,6 +184,10 @@ def details_view(reply: Reply, reference: str, status: Status | None) -> dict[st
 
 def _optional_input(block_id: str, label: str, element: dict[str, Any]) -> Block:
     return {"type": "input", "block_id": block_id, "optional": True, "label": plain(label, 200), "element": element}
+
+
+def refusal_view(reply: Reply) -> dict[str, Any]:
+    return _modal(reply.title, reply_blocks(reply))
 
 
 def _modal(title: str, blocks: list[Block], close: str = "Close") -> dict[str, Any]:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+# The triage inputs' ids are the chat layer's, the same on every platform.
+from oversight_bot.chat.concerning import TRIAGE_OUTCOME as TRIAGE_OUTCOME
+from oversight_bot.chat.concerning import TRIAGE_STATE as TRIAGE_STATE
+
 # Buttons that run a command as if the user had typed it (choices, Why?, History, More).
 RUN_COMMAND = "run_command"
 RUN_COMMAND_PATTERN = re.compile(r"^run_command(:\d+)?$")
@@ -25,7 +29,5 @@ VIEW_CONCERN = "view_concern"
 VIEW_CONCERN_PATTERN = re.compile(r"^view_concern(:\d+)?$")
 REVEAL_CONCERN = "concern_reveal"
 TRIAGE_CONCERN = "concern_triage"
-TRIAGE_STATE = "triage_state"
-TRIAGE_OUTCOME = "triage_outcome"
 
 COMMANDS = (SLASH_SEGMENT, SLASH_OVERSIGHT, SLASH_CONCERN)  # every slash command, as in manifest.yml

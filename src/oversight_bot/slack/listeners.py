@@ -4,6 +4,7 @@ listener, off the request thread."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -12,18 +13,15 @@ from slack_sdk import WebClient
 from oversight_bot.chat.commands import Command, GetSegment, command_text, parse_segment_command, parse_text
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.replies import Reply
-from oversight_bot.services.access import Actor
+from oversight_bot.domain.actors import Actor
 from oversight_bot.slack import blocks, ids
+from oversight_bot.slack.actors import actor_of
+
+ANY_VIEW = re.compile(".*")
 
 
 def register(app: App, conversation: Conversation) -> None:
     """Attach every listener; the manifest test checks that these match manifest.yml."""
-
-    def actor(context: BoltContext, body: dict[str, Any]) -> Actor:
-        user = context.user_id or body.get("user_id") or (body.get("user") or {}).get("id") or "unknown"
-        channel = context.channel_id
-        team = context.team_id or context.enterprise_id or ""
-        return Actor("slack", str(user), channel, str(team), direct=bool(channel and channel.startswith("D")))
 
     def answer(ack: Ack, parsed: Command, reply: Reply) -> None:
         """Confirmations of a channel's changes are said in the channel (a visible record); the rest
@@ -34,12 +32,12 @@ def register(app: App, conversation: Conversation) -> None:
     @app.command(ids.SLASH_SEGMENT)
     def segment(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         parsed = parse_segment_command(command.get("text", ""))
-        answer(ack, parsed, conversation.handle(parsed, actor(context, command)))
+        answer(ack, parsed, conversation.handle(parsed, actor_of(context, command)))
 
     @app.command(ids.SLASH_OVERSIGHT)
     def oversight(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         parsed = parse_text(command.get("text", ""))
-        answer(ack, parsed, conversation.handle(parsed, actor(context, command)))
+        answer(ack, parsed, conversation.handle(parsed, actor_of(context, command)))
 
     def acknowledge(ack: Ack) -> None:
         ack()
@@ -48,7 +46,7 @@ def register(app: App, conversation: Conversation) -> None:
         """A button that runs a command: in a private answer it replaces it; under a shared one it
         answers the presser privately, leaving the channel's message alone."""
         text = body["actions"][0].get("value", "")
-        reply = conversation.respond(text, actor(context, body))
+        reply = conversation.respond(text, actor_of(context, body))
         if reply.public:  # a button that changed the channel's subscriptions: say so in the channel
             respond(response_type="in_channel", replace_original=False, **blocks.message(reply))
             return
@@ -57,12 +55,21 @@ def register(app: App, conversation: Conversation) -> None:
 
     def share(body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         text = body["actions"][0].get("value", "")
-        who = actor(context, body)
+        who = actor_of(context, body)
         reply = conversation.respond(text, who)
         if not reply.shareable:  # only answers about published data; never a concern, whatever the button says
             respond(response_type="ephemeral", replace_original=False, text="That answer cannot be shared.")
             return
-        respond(response_type="in_channel", delete_original=True, **blocks.message(reply, shared_by=who.user_id))
+        # Two requests, as Slack documents them: the answer posted in the channel first, then the
+        # private one deleted on its own, and only once the channel has the answer.
+        posted = respond(
+            response_type="in_channel", replace_original=False, **blocks.message(reply, shared_by=who.user_id)
+        )
+        if posted.status_code != 200:
+            text = "That answer could not be shared in this channel; it is still here, for you."
+            respond(response_type="ephemeral", replace_original=False, text=text)
+            return
+        respond(delete_original=True)
 
     app.action(ids.RUN_COMMAND_PATTERN)(ack=acknowledge, lazy=[run_command])
     app.action(ids.SHARE)(ack=acknowledge, lazy=[share])
@@ -83,14 +90,16 @@ def register(app: App, conversation: Conversation) -> None:
         if not code:
             ack(response_action="errors", errors={ids.LOOKUP_BLOCK: "Choose an organisation from the list."})
             return
-        reply = conversation.handle(GetSegment(query=code), actor(context, body))
+        reply = conversation.handle(GetSegment(query=code), actor_of(context, body))
         ack(response_action="update", view=blocks.answer_modal(reply))
 
     def publish_home(event: dict[str, Any], client: WebClient, context: BoltContext, body: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
-        asker = Actor("slack", event["user"], workspace=actor(context, body).workspace)
+        asker = Actor("slack", event["user"], workspace=actor_of(context, body).workspace)
         home = blocks.home_view(conversation.latest_changes(asker), conversation.respond("help", asker))
         client.views_publish(user_id=event["user"], view=home)
 
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])
+    # Slack sends view_closed only for views that ask for it (none do), but answers one with 200.
+    app.view_closed(ANY_VIEW)(acknowledge)

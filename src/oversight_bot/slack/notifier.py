@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from oversight_bot.chat.replies import Reply
+from oversight_bot.domain.outcomes import Failed, Outcome, RateLimited, Sent
 from oversight_bot.domain.subscriptions import Destination
-from oversight_bot.services.alerts import Failed, Outcome, RateLimited, Sent
 from oversight_bot.slack import blocks
 
 logger = logging.getLogger(__name__)

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from oversight_bot.domain.actors import Reporter
 from oversight_bot.domain.audit import AuditEntry, AuditRecord, ChainHead, chain_hash
 from oversight_bot.domain.concerns import Category, Concern, RaisedAs, Severity, Status, reference_for
 from oversight_bot.errors import StoreUnavailable
-from oversight_bot.services.concerns import Reporter
 from oversight_bot.store.tables import AuditHeadRow, AuditRecordRow, ConcernReporterRow, ConcernRow
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from oversight_bot.domain.assessments import Assessment, Basis, Disagreement
@@ -299,6 +299,3 @@ class SqlAlchemyImportLog:
         self.session.add(row)
         self.session.flush()
         return row.id
-
-    def latest_id(self) -> int:
-        return self.session.scalar(select(func.max(ImportRow.id))) or 0

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from oversight_bot.services.ports import ConversationAddress
+from oversight_bot.domain.addresses import ConversationAddress
 from oversight_bot.store.db import dialect_insert
 from oversight_bot.store.tables import TeamsConversationRow
 from oversight_bot.store.unit_of_work import unavailable_as_store_error

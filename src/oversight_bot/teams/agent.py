@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -22,45 +21,23 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment, Invok
 from microsoft_agents.hosting.core import TurnContext
 
 from oversight_bot.chat import wording
-from oversight_bot.chat.commands import (
-    ListConcerns,
-    Mute,
-    SetDigest,
-    SetThreading,
-    StartConcern,
-    Subscribe,
-    TriageConcern,
-    ViewConcern,
-    parse_text,
-)
-from oversight_bot.chat.concern_form import validate
-from oversight_bot.chat.concerning import NOT_ALLOWED, concern_help, view_reply
+from oversight_bot.chat.commands import Mute, SetDigest, SetThreading, StartConcern, Subscribe, parse_text
+from oversight_bot.chat.concerning import TRIAGE_OUTCOME, TRIAGE_STATE, Concerning, FiledView, FormView
 from oversight_bot.chat.handle import Conversation
-from oversight_bot.chat.replies import Reply, ReplyKind, Section
-from oversight_bot.domain.concerns import RaisedAs, Status
-from oversight_bot.domain.organisations import display_name
+from oversight_bot.chat.replies import Reply, ReplyKind
+from oversight_bot.domain.actors import Actor
+from oversight_bot.domain.addresses import ConversationAddress
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import StoreUnavailable
-from oversight_bot.logs import error_frames
-from oversight_bot.services.access import Actor
-from oversight_bot.services.concerns import CannotMove, ConcernService, NoSuchConcern, NotAllowed
-from oversight_bot.services.lookup import LookupStatus
-from oversight_bot.services.ports import ConversationAddress, ConversationAddresses
-from oversight_bot.services.subscriptions import SubscriptionService
 from oversight_bot.teams import cards, concern_cards
+from oversight_bot.teams.addresses import ConversationAddresses
 
 logger = logging.getLogger(__name__)
 
 PLATFORM = "teams"
-PERSONAL_ONLY = (
-    "Concerns are shown only in a personal chat with me, never in a channel or group chat. "
-    "Open a chat with Oversight and ask there."
-)
-SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+BOT_NAME = "Oversight"  # the app's short name in its package (package.py): what Teams shows and @mentions
 REMOVED = "the bot was removed from this team or chat"
 SUBSCRIPTION_COMMANDS = (Subscribe, Mute, SetDigest, SetThreading)
-Body = dict[str, Any]  # an invoke response's body
-Kept = tuple[str | None, str | None]  # a triage's state and outcome, kept to show again
 
 
 class NameBook:
@@ -114,18 +91,16 @@ class TeamsAgent:
     def __init__(
         self,
         conversation: Conversation,
-        concerns: ConcernService,
-        subscriptions: SubscriptionService,
+        concerning: Concerning,
         addresses: ConversationAddresses,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.conversation = conversation
-        self.concerns = concerns
-        self.subscriptions = subscriptions
+        self.concerning = concerning
         self.addresses = addresses
         self.now = now
         self.names = NameBook()
-        self._told: dict[str, str] = {}  # a form filed openly from a personal chat -> its reference
+        self._told: dict[str, str] = {}  # a form filed openly from a personal chat -> the message to send
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
@@ -157,53 +132,21 @@ class TeamsAgent:
         actor = actor_of(activity)
         parsed = parse_text(typed)
         if isinstance(parsed, StartConcern):
-            await self._send(context, await asyncio.to_thread(self._form_launcher, parsed.query))
-            return
-        if isinstance(parsed, ViewConcern):
-            await self._send(context, self._view_launcher(parsed.reference))
-            return
-        if isinstance(parsed, ListConcerns | TriageConcern) and not actor.direct:
-            # Refused before anything is done: a triage here would change the concern, and its
-            # answer (and the outcome typed with it) could not be said here.
-            await self._send(context, cards.reply_card(wording.error_reply(PERSONAL_ONLY), self.names))
+            await self._send(context, await asyncio.to_thread(self._form_launcher, parsed.query, actor))
             return
         if actor.direct and isinstance(parsed, SUBSCRIPTION_COMMANDS):
             await asyncio.to_thread(self._remember, activity)  # alerts will be sent to this personal chat
         reply = await asyncio.to_thread(self.conversation.handle, parsed, actor)
-        if reply.confidential and not actor.direct:
-            reply = wording.error_reply(PERSONAL_ONLY)
         await self._send(context, cards.reply_card(reply, self.names))
 
-    def _form_launcher(self, query: str) -> cards.Card:
-        organisation = self._organisation(query)
+    def _form_launcher(self, query: str, actor: Actor) -> cards.Card:
+        form = self.concerning.open_form(query)
         data: dict[str, Any] = {"verb": cards.CONCERN_FORM}
-        if organisation is not None:
-            data["organisation"] = organisation[0]
-        help_card = cards.reply_card(concern_help(PLATFORM), self.names)
+        if form.chosen is not None:
+            data["organisation"] = form.chosen[0]
+        help_card = cards.reply_card(self.concerning.help(actor), self.names)
         help_card["body"].append({"type": "ActionSet", "actions": [cards.dialog_button("Raise a concern", data)]})
         return help_card
-
-    def _view_launcher(self, reference: str) -> cards.Card:
-        body = [cards.text_block(f"Concern {reference}: its details open in a dialog, and viewing is recorded.")]
-        data = {"verb": cards.VIEW_CONCERN, "reference": reference}
-        return cards.card([*body, {"type": "ActionSet", "actions": [cards.dialog_button("View", data)]}])
-
-    def _chosen(self, code: str | None) -> tuple[str, str] | None:
-        """The organisation a returned form had chosen, with its name (or its code, if the store is down)."""
-        if not code:
-            return None
-        try:
-            organisation = self.conversation.segments.reader().organisation(code)
-        except StoreUnavailable:
-            organisation = None
-        return (code, display_name(organisation.name) if organisation else code)
-
-    def _organisation(self, query: str) -> tuple[str, str] | None:
-        if not query.strip():
-            return None
-        found = self.conversation.segments.reader().lookup(query)
-        organisation = found.organisation if found.status is LookupStatus.RESOLVED else None
-        return (organisation.ods_code, display_name(organisation.name)) if organisation else None
 
     # Invokes: dialogs (task modules) and the organisation typeahead
 
@@ -218,121 +161,75 @@ class TeamsAgent:
                 body = await asyncio.to_thread(self._fetch, data, actor)
             case "task/submit":
                 body = await asyncio.to_thread(self._submit, data, actor)
-            case "application/search":
-                body = await asyncio.to_thread(self._search, value)
             case _:
                 await _invoke_response(context, 501, {})
                 return
         await _invoke_response(context, 200, body)
-        reference = self._told.pop(str(data.get("form_id") or ""), None)
-        if reference is not None:  # the reference, for a concern raised openly, in its personal chat
-            text = f"Your concern is filed. Its reference is {reference}; keep it to follow it up."
-            await context.send_activity(Activity(type=ActivityTypes.message, text=text))
+        message = self._told.pop(str(data.get("form_id") or ""), None)
+        if message is not None:  # the reference, for a concern raised openly, in its personal chat
+            await context.send_activity(Activity(type=ActivityTypes.message, text=message))
 
     def _fetch(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
         match data.get("verb"):
             case cards.CONCERN_FORM:
-                organisation = self._organisation(str(data.get("organisation") or ""))
-                form = concern_cards.concern_form(uuid.uuid4().hex, organisation)
-                return concern_cards.dialog("Raise a concern", form)
+                form = self.concerning.open_form(str(data.get("organisation") or ""))
+                return concern_cards.dialog("Raise a concern", concern_cards.concern_form(form))
             case cards.VIEW_CONCERN:
                 reference = str(data.get("reference") or "")
-                return concern_cards.dialog("Concern", concern_cards.reveal_card(reference))
+                prompt = self.concerning.reveal_prompt(reference)
+                return concern_cards.dialog("Concern", concern_cards.reveal_card(reference, prompt))
         return concern_cards.closing("That button is no longer in use.")
 
     def _submit(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+        reference = str(data.get("reference") or "")
         match data.get("verb"):
             case concern_cards.FILE_CONCERN:
                 return self._file(data, actor)
             case concern_cards.REVEAL:
-                return self._details(actor, str(data.get("reference") or ""))
+                details = self.concerning.details(actor, reference)
             case concern_cards.TRIAGE:
-                return self._triage(data, actor)
-        return concern_cards.closing("That form is no longer in use.")
+                state = str(data.get(TRIAGE_STATE) or "") or None
+                outcome = str(data.get(TRIAGE_OUTCOME) or "")
+                details = self.concerning.move(actor, reference, state, outcome)
+            case _:
+                return concern_cards.closing("That form is no longer in use.")
+        return concern_cards.dialog("Concern", concern_cards.details_card(details, self.names))
 
     def _file(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
-        values = concern_cards.form_values(data)
         form_id = str(data.get("form_id") or "")
-        try:
-            reader = self.conversation.segments.reader()
-            checked = validate(values, lambda code: reader.organisation(code) is not None, self.now().date())
-            if isinstance(checked, dict):
-                form = concern_cards.concern_form(form_id, self._chosen(values["organisation"]), values, checked)
-                return concern_cards.dialog("Raise a concern", form)
-            filed = self.concerns.file(actor, checked, form_id=form_id or None)
-        except NotAllowed:
-            return concern_cards.closing("You may not raise concerns here.")
-        except Exception as error:  # whatever went wrong, the reporter's words go back to them
-            if not isinstance(error, StoreUnavailable):
-                logger.error("filing a concern failed: %s\n%s", type(error).__name__, error_frames(error))
-            chosen = self._chosen(values["organisation"])
-            form = concern_cards.concern_form(form_id, chosen, values, banner=concern_cards.NOT_STORED)
-            return concern_cards.dialog("Not filed", form)
+        values = concern_cards.form_values(data)
         # The reference by message too, where that is safe: raised openly, in a personal chat.
-        told = filed.concern.raised_as is RaisedAs.OPENLY and actor.direct
-        if told and filed.new:
-            self._told[form_id] = filed.concern.reference
-        return concern_cards.dialog("Concern filed", concern_cards.filed_card(filed.concern, filed.new, told))
-
-    def _triage(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
-        reference = str(data.get("reference") or "")
-        state = str(data.get(concern_cards.TRIAGE_STATE) or "")
-        outcome = str(data.get(concern_cards.TRIAGE_OUTCOME) or "").strip() or None
-        if state:
-            if state == Status.CLOSED.value and not outcome:
-                return self._details(actor, reference, "Say what was found and done, to close it.", (state, outcome))
-            try:
-                self.concerns.move(actor, reference, Status(state), outcome)
-            except CannotMove as refused:
-                problem = f"It is {refused.current.value} now; choose again."
-                return self._details(actor, reference, problem, (None, outcome))
-            except StoreUnavailable:
-                retry = concern_cards.triage_retry_card(reference, state, outcome)
-                return concern_cards.dialog("Concern", retry)
-            except (NotAllowed, NoSuchConcern, ValueError):
-                pass  # the refreshed dialog says what the viewer may now see
-        return self._details(actor, reference)
-
-    def _details(
-        self,
-        actor: Actor,
-        reference: str,
-        problem: str | None = None,
-        kept: tuple[str | None, str | None] = (None, None),
-    ) -> dict[str, Any]:
-        """The concern's dialog; `problem` above it, and `kept` (the state and outcome just tried) in its inputs."""
-        try:
-            seen = self.concerns.view(actor, reference)
-        except NotAllowed:
-            return _refusal(NOT_ALLOWED + " Your attempt is recorded.")
-        except NoSuchConcern:
-            return _refusal(f"No concern has the reference {reference}.")
-        except StoreUnavailable:
-            return _refusal("The concern store cannot be reached just now.")
-        reply = view_reply(seen, self.conversation.segments.reader())
-        if problem:
-            reply = Reply(reply.kind, reply.title, reply.summary, (Section(lines=(problem,)), *reply.sections),
-                          footnote=reply.footnote, confidential=True)  # fmt: skip
-        details = concern_cards.details_card(reply, reference, seen.concern.status, self.names, kept)
-        return concern_cards.dialog("Concern", details)
-
-    def _search(self, value: dict[str, Any]) -> dict[str, Any]:
-        found = self.conversation.suggest_organisations(str(value.get("queryText") or ""))
-        results = [{"title": f"{name} ({code})", "value": code} for code, name in found]
-        return {"statusCode": 200, "type": SEARCH_RESPONSE, "value": {"results": results[:15]}}
+        today = self.now().date()
+        outcome = self.concerning.submit(
+            actor, values, form_id, today, may_message=actor.direct, typed_organisation=True
+        )
+        match outcome:
+            case FormView(not_stored=True):
+                return concern_cards.dialog("Not filed", concern_cards.concern_form(outcome))
+            case FormView():
+                return concern_cards.dialog("Raise a concern", concern_cards.concern_form(outcome))
+            case FiledView(message=message):
+                if message is not None:
+                    self._told[form_id] = message
+                return concern_cards.dialog("Concern filed", concern_cards.filed_card(outcome))
+        return concern_cards.closing(outcome.summary)
 
     # Membership: the bot added (say hello) or removed (stop that conversation's alerts)
 
     async def _membership(self, context: TurnContext) -> None:
         activity = context.activity
         bot = activity.recipient.id if activity.recipient else None
-        added = any(m.id == bot for m in activity.members_added or []) or activity.action == "add"
+        # Teams sends both conversationUpdate (members added) and installationUpdate (add) on an
+        # install: the welcome answers the first only, so it is said once.
+        added = activity.type == ActivityTypes.conversation_update and any(
+            m.id == bot for m in activity.members_added or []
+        )
         removed = any(m.id == bot for m in activity.members_removed or []) or activity.action == "remove"
         event = (activity.channel_data or {}).get("eventType") if isinstance(activity.channel_data, dict) else None
         if removed or event == "channelDeleted":
             await asyncio.to_thread(self._stop_alerts, activity, event == "channelDeleted")
         elif added:
-            welcome = Reply(ReplyKind.HELP, "Hello from Oversight", "Hello", wording.help_reply().sections)
+            welcome = Reply(ReplyKind.HELP, f"Hello from {BOT_NAME}", "Hello", wording.help_reply().sections)
             await self._send(context, cards.reply_card(welcome, self.names))
 
     def _stop_alerts(self, activity: Activity, channel_deleted: bool) -> None:
@@ -346,7 +243,7 @@ class TeamsAgent:
             conversations += [a.conversation_id for a in self.addresses.of_team(team)]
         reason = "the channel was deleted" if channel_deleted else REMOVED
         for conversation in {c for c in conversations if c}:
-            self.subscriptions.stop_destination(Destination(PLATFORM, tenant, conversation), reason)
+            self.conversation.stop_alerts(Destination(PLATFORM, tenant, conversation), reason)
 
     def _remember(self, activity: Activity) -> None:
         conversation = channel_of(activity)
@@ -369,7 +266,3 @@ class TeamsAgent:
 async def _invoke_response(context: TurnContext, status: int, body: dict[str, Any]) -> None:
     response = InvokeResponse(status=status, body=body)
     await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
-
-
-def _refusal(message: str) -> dict[str, Any]:
-    return concern_cards.dialog("Concern", concern_cards.refusal_card(message))

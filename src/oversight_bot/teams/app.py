@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientError, web
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
 from microsoft_agents.hosting.core import (
@@ -165,7 +165,10 @@ async def _answer_turn_error(context: TurnContext, error: Exception) -> None:
     frames = error_frames(error)
     logger.error("unexpected %s (ref %s) handling a Teams activity:\n%s", type(error).__name__, reference, frames)
     if context.activity.type == "message":
-        await context.send_activity(f"Something went wrong on our side (reference {reference}). Please try again.")
+        try:
+            await context.send_activity(f"Something went wrong on our side (reference {reference}). Please try again.")
+        except (ClientError, OSError, TimeoutError) as unsent:  # the Bot Connector itself is unreachable
+            logger.warning("could not tell the user (ref %s): %s", reference, type(unsent).__name__)
 
 
 def listening_host(settings: Settings, host: str) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from oversight_bot.chat.replies import MENTION, Choice, Reply, ReplyKind, Section
+from oversight_bot.chat.replies import MENTION, Choice, Reply, Section
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -22,8 +22,9 @@ CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 VERSION = "1.5"  # what Teams' desktop, web and mobile clients render
 MAX_TEXT = 4000  # per TextBlock: a card message must stay under Teams' 28 KB
 ACTIONS_PER_ROW = 5
-SEGMENT_COLOURS = {1: "Good", 2: "Accent", 3: "Warning", 4: "Attention", 5: "Attention"}
-KIND_COLOURS = {ReplyKind.ERROR: "Attention", ReplyKind.NOT_FOUND: "Warning"}
+# No text colours: Teams' "Good", "Warning" and "Accent" fall below WCAG's 4.5:1 on its light theme
+# (docs/teams.md). Titles are in the host's default colour, which Teams keeps readable on every
+# theme; a segment is said in words ("Segment 3"), never by colour alone.
 ZERO_WIDTH = "\u2060"  # WORD JOINER: invisible, and enough to stop Markdown reading a link
 _CODE = re.compile(r"`([^`]+)`")
 
@@ -81,10 +82,7 @@ def reply_card(reply: Reply, names: Names | None = None) -> Card:
 
 
 def reply_body(reply: Reply, names: Names | None = None) -> list[Element]:
-    colour = SEGMENT_COLOURS.get(reply.segment or 0) or KIND_COLOURS.get(reply.kind)
     title = text_block(reply.title, names, weight="Bolder", size="Medium")
-    if colour:
-        title["color"] = colour
     body: list[Element] = [title]
     for section in reply.sections:
         body += _section(section, names)

@@ -16,11 +16,12 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment, Conve
 from microsoft_agents.hosting.core import AccessTokenProviderBase, ConnectorClient
 
 from oversight_bot.chat.replies import Reply
+from oversight_bot.domain.addresses import ConversationAddress
+from oversight_bot.domain.outcomes import Failed, Outcome, RateLimited, Sent
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import StoreUnavailable
-from oversight_bot.services.alerts import Failed, Outcome, RateLimited, Sent
-from oversight_bot.services.ports import ConversationAddress, ConversationAddresses
 from oversight_bot.teams import cards
+from oversight_bot.teams.addresses import ConversationAddresses
 
 BOT_FRAMEWORK = "https://api.botframework.com"
 BOT_FRAMEWORK_SCOPES = ["https://api.botframework.com/.default"]

@@ -7,6 +7,7 @@ same grammar the bot answers, so that no suggestion is one the bot does not unde
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -19,7 +20,9 @@ ICONS = Path(__file__).with_name("icons")
 MANIFEST_VERSION = "1.19"
 SCHEMA = f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 SCOPES = ["personal", "team", "groupChat"]
+SHARED_SCOPES = ["team", "groupChat"]
 # (title, description): at most 10, titles at most 32 characters, descriptions at most 128.
+PERSONAL_ONLY_COMMANDS = {"concerns"}  # answered only in a personal chat: never offered elsewhere
 COMMANDS = [
     ("segment", "A trust's NHS Oversight Framework segment: segment Leeds Teaching"),
     ("why", "Why a trust is in its segment: the metrics, the step, the override"),
@@ -32,6 +35,19 @@ COMMANDS = [
     ("concerns", "For the oversight team, in a personal chat: the concerns you may see"),
     ("help", "Everything the bot understands"),
 ]
+BOT_NAME = "Oversight"  # name.short: what Teams shows for the bot, and what people @mention
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+SEMVER = re.compile(r"\d+\.\d+\.\d+")
+LIMITS = {
+    "name.short": 30,
+    "name.full": 100,
+    "description.short": 80,
+    "description.full": 4000,
+    "developer.name": 32,
+    "developer.websiteUrl": 2048,
+    "developer.privacyUrl": 2048,
+    "developer.termsOfUseUrl": 2048,
+}
 REQUIRED = {
     "teams_app_id": "OVERSIGHT_TEAMS_APP_ID",
     "teams_developer_name": "OVERSIGHT_TEAMS_DEVELOPER_NAME",
@@ -64,7 +80,7 @@ def manifest(settings: Settings) -> dict[str, Any]:
             "privacyUrl": settings.teams_privacy_url,
             "termsOfUseUrl": settings.teams_terms_url,
         },
-        "name": {"short": "NHS Oversight", "full": "NHS Oversight Framework segments and concerns"},
+        "name": {"short": BOT_NAME, "full": "NHS Oversight Framework segments and concerns"},
         "description": {
             "short": "NHS Oversight Framework segments, why, and how they moved",
             "full": (
@@ -84,10 +100,11 @@ def manifest(settings: Settings) -> dict[str, Any]:
                 "supportsFiles": False,
                 "isNotificationOnly": False,
                 "commandLists": [
+                    {"scopes": ["personal"], "commands": _commands(COMMANDS)},
                     {
-                        "scopes": SCOPES,
-                        "commands": [{"title": title, "description": text} for title, text in COMMANDS],
-                    }
+                        "scopes": SHARED_SCOPES,
+                        "commands": _commands([c for c in COMMANDS if c[0] not in PERSONAL_ONLY_COMMANDS]),
+                    },
                 ],
             }
         ],
@@ -96,9 +113,56 @@ def manifest(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _commands(commands: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"title": title, "description": text} for title, text in commands]
+
+
+def problems(content: dict[str, Any]) -> list[str]:
+    """What Microsoft's Teams manifest schema (v1.19, MicrosoftTeams.schema.json) would refuse,
+    each naming the field: the app id a GUID, the documented lengths (name.short 30, name.full 100,
+    description.short 80, description.full 4000, developer.name 32, URLs 2048 and https,
+    version semver, accentColor #RRGGBB, at most 3 command lists of 10 commands, titles 32,
+    descriptions 128). Written down from the schema, not copied."""
+    found = []
+    if not GUID.fullmatch(content["id"]):
+        found.append(f"id ({REQUIRED['teams_app_id']}) must be a GUID, like 00000000-0000-0000-0000-000000000000")
+    for path, limit in LIMITS.items():
+        value = _at(content, path)
+        if isinstance(value, str) and not 0 < len(value) <= limit:
+            found.append(f"{path} is {len(value)} characters; Teams allows 1 to {limit}")
+    for path in ("developer.websiteUrl", "developer.privacyUrl", "developer.termsOfUseUrl"):
+        if not str(_at(content, path)).startswith("https://"):
+            found.append(f"{path} must be an https address")
+    if not SEMVER.fullmatch(content["version"]):
+        found.append("version must be a version number like 1.0.0")
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", content["accentColor"]):
+        found.append("accentColor must be #RRGGBB")
+    for bot in content["bots"]:
+        if bot["botId"] != content["id"] and not GUID.fullmatch(bot["botId"]):
+            found.append("bots[].botId must be a GUID")
+        lists = bot["commandLists"]
+        if len(lists) > 3 or any(len(entry["commands"]) > 10 for entry in lists):
+            found.append("bots[].commandLists: at most 3 lists of at most 10 commands")
+        for command in (c for entry in lists for c in entry["commands"]):
+            if len(command["title"]) > 32 or len(command["description"]) > 128:
+                found.append(f"command {command['title']!r}: title at most 32, description at most 128 characters")
+    return found
+
+
+def _at(content: dict[str, Any], path: str) -> Any:
+    value: Any = content
+    for key in path.split("."):
+        value = value[key]
+    return value
+
+
 def write_package(settings: Settings, destination: Path) -> Path:
     """Write the zip (manifest.json, color.png, outline.png at its root, as Teams expects)."""
-    content = json.dumps(manifest(settings), indent=2)
+    checked = manifest(settings)
+    refused = problems(checked)
+    if refused:
+        raise ConfigurationError("the Teams app package would be refused by Teams: " + "; ".join(refused))
+    content = json.dumps(checked, indent=2)
     with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as package:
         package.writestr("manifest.json", content)
         for icon in ("color.png", "outline.png"):

@@ -12,10 +12,10 @@ import pytest
 from oversight_bot.bootstrap import Application, build, delivery_worker, slack_notifier
 from oversight_bot.config import Settings
 from oversight_bot.delivery.worker import DeliveryWorker
+from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.subscriptions import DEFAULT_EVENTS, EventKind, Filters, Target, TargetKind
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
-from oversight_bot.services.access import Actor
 from tests.conftest import NOF_FILE, SEEDS
 from tests.nof_files import q1_only
 from tests.slack_requests import SECRET

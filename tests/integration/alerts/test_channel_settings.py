@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
+from pathlib import Path
 
 from oversight_bot.bootstrap import Application, slack_notifier
 from oversight_bot.delivery.worker import DeliveryWorker, WorkerSettings
@@ -74,8 +75,8 @@ def test_an_alert_waiting_to_be_retried_is_dropped_when_the_channel_mutes_or_uns
 
 
 def test_the_daily_digest_gathers_alerts_into_one_message_at_its_time(
-    baseline: Application, standin: SlackStandIn, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    baseline: Application, standin: SlackStandIn, tmp_path: Path
+) -> None:
     subscribe(baseline, Target(TargetKind.ORGANISATION, "RXV"))
     subscribe(baseline, Target(TargetKind.ORGANISATION, "RDY"))
     baseline.subscriptions.digest(channel_actor(), time(9, 0))
@@ -103,8 +104,8 @@ def test_the_daily_digest_gathers_alerts_into_one_message_at_its_time(
 
 
 def test_with_threading_on_an_organisations_later_alerts_follow_in_its_thread(
-    baseline: Application, standin: SlackStandIn, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    baseline: Application, standin: SlackStandIn, tmp_path: Path
+) -> None:
     subscribe(baseline, Target(TargetKind.ORGANISATION, "RDY"))
     baseline.subscriptions.threading(channel_actor(), on=True)
     clock = FakeClock(baseline.clock.now())

@@ -3,19 +3,19 @@ imported after Q1, and exactly the expected alerts arrive at the Slack stand-in.
 
 from __future__ import annotations
 
-from oversight_bot.bootstrap import Application, build, slack_app
+from oversight_bot.bootstrap import Application, build
 from tests.integration.alerts.conftest import drain, import_q2, worker_for
 from tests.integration.alerts.test_reliability import deliveries
 from tests.integration.slack.conftest import dispatch, reply_of, text_of
 from tests.integration.test_store import expected_q2_events_by_trust, regions_in_q2
-from tests.slack_requests import slash_command
+from tests.slack_requests import settled_slack_app, slash_command
 from tests.slack_standin import SlackStandIn
 
 CHANNEL = "C0CHAN"  # the channel the signed requests come from
 
 
 def command(app: Application, standin: SlackStandIn, text: str) -> dict:  # type: ignore[type-arg]
-    bolt = slack_app(app, socket_mode=False)
+    bolt = settled_slack_app(app)
     return reply_of(dispatch(bolt, slash_command("/oversight", text, response_url=standin.response_url())))
 
 
@@ -50,7 +50,7 @@ def test_only_those_allowed_may_change_a_channels_subscriptions(baseline: Applic
     )
     refused = command(locked, standin, "subscribe all")
     assert refused["response_type"] == "ephemeral" and "may not change this channel's subscriptions" in text_of(refused)
-    bolt = slack_app(locked, socket_mode=False)
+    bolt = settled_slack_app(locked)
     allowed = reply_of(
         dispatch(bolt, slash_command("/oversight", "subscribe all", response_url=standin.response_url(), user="U0BOSS"))
     )

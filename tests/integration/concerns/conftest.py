@@ -11,12 +11,12 @@ import pytest
 from slack_bolt import App, BoltResponse
 from sqlalchemy import func, select
 
-from oversight_bot.bootstrap import Application, build, slack_app
+from oversight_bot.bootstrap import Application, build
 from oversight_bot.services.concerns import CONCERN_EVENT
 from oversight_bot.slack import ids
 from oversight_bot.store.tables import AuditRecordRow, ConcernReporterRow, ConcernRow, OutboxEventRow
 from tests.integration.slack.conftest import dispatch, slack_settings
-from tests.slack_requests import view_submission
+from tests.slack_requests import settled_slack_app, view_submission
 from tests.slack_standin import SlackStandIn
 
 TRIAGER = "U0TRIAGER"  # the oversight team
@@ -85,7 +85,7 @@ def oversight(seeded_db_url: str, standin: SlackStandIn) -> Iterator[Application
 
 @pytest.fixture
 def bolt(oversight: Application) -> App:
-    return slack_app(oversight, socket_mode=False)
+    return settled_slack_app(oversight)
 
 
 def counts(app: Application) -> dict[str, int]:

@@ -20,8 +20,8 @@ from slack_bolt import App
 from sqlalchemy import inspect, text
 
 from oversight_bot.bootstrap import Application, delivery_worker, slack_notifier
+from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.concerns import Category, RaisedAs, Severity
-from oversight_bot.services.access import Actor
 from oversight_bot.services.concerns import ConcernSubmission
 from oversight_bot.slack import ids
 from tests.integration.alerts.conftest import drain

@@ -20,10 +20,10 @@ from typer.testing import Result
 from oversight_bot.bootstrap import Application, build
 from oversight_bot.cli.exports import ExportFile
 from oversight_bot.config import Settings
+from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.concerns import Category, RaisedAs, Severity, Status
 from oversight_bot.errors import StoreUnavailable
 from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
-from oversight_bot.services.access import Actor
 from oversight_bot.services.concerns import ConcernService, ConcernSubmission
 from tests.conftest import SEEDS
 from tests.fakes import FakeClock
@@ -59,7 +59,7 @@ def oversight(store: Application, *args: str, **env: str) -> Result:
 
 def concerns_at(store: Application, moment: datetime) -> ConcernService:
     """The concern service with the clock at `moment` (to close concerns in the past)."""
-    return ConcernService(store.uow, FakeClock(moment), store.concerns.access)
+    return build(store.settings, prepare_store=False, clock=FakeClock(moment), uow=store.uow).concerns
 
 
 def history(store: Application) -> str:

@@ -11,9 +11,9 @@ from slack_bolt import App
 from sqlalchemy import select
 
 from oversight_bot.bootstrap import Application
-from oversight_bot.services.access import Actor
+from oversight_bot.chat.concerning import STORE_DOWN_TRIAGE
+from oversight_bot.domain.actors import Actor
 from oversight_bot.slack import ids
-from oversight_bot.slack.concern_listeners import STORE_DOWN_TRIAGE
 from oversight_bot.store.tables import AuditRecordRow
 from tests.integration.concerns.conftest import GUARDIAN, REPORTER, TRIAGER, answers, submit, submit_view
 from tests.integration.concerns.test_slack_form import held_exclusively

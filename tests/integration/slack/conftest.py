@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from slack_bolt import App, BoltResponse
 
-from oversight_bot.bootstrap import Application, build, slack_app
+from oversight_bot.bootstrap import Application, build
 from oversight_bot.config import Settings
-from tests.slack_requests import SECRET, bolt_request
+from tests.slack_requests import SECRET, dispatch, settled_slack_app
+
+__all__ = ["dispatch"]  # the tests' way to send a signed request to the real Bolt app
 from tests.slack_standin import SlackStandIn
 
 
@@ -34,11 +36,7 @@ def oversight(seeded_db_url: str, standin: SlackStandIn) -> Iterator[Application
 
 @pytest.fixture
 def bolt(oversight: Application) -> App:
-    return slack_app(oversight, socket_mode=False)
-
-
-def dispatch(app: App, body: str, *, json_body: bool = False, **signing: Any) -> BoltResponse:
-    return app.dispatch(bolt_request(body, json_body=json_body, **signing))
+    return settled_slack_app(oversight)
 
 
 def reply_of(response: BoltResponse) -> dict[str, Any]:

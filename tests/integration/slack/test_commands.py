@@ -9,12 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_bolt import App
 
-from oversight_bot.bootstrap import build, slack_app
+from oversight_bot.bootstrap import build
 from oversight_bot.slack import ids
 from tests.conversation_cases import CASES, Case
 from tests.integration.slack.conftest import buttons_of, dispatch, reply_of, slack_settings, text_of
-from tests.slack_requests import block_action, slash_command
-from tests.slack_standin import SlackStandIn, slow
+from tests.slack_requests import block_action, settled_slack_app, slash_command
+from tests.slack_standin import Answer, SlackStandIn, slow
 
 
 def test_segment_answers_privately_inside_the_acknowledgement(bolt: App, standin: SlackStandIn) -> None:
@@ -72,11 +72,21 @@ def test_choosing_a_candidate_answers_as_if_the_code_were_typed(bolt: App, stand
 
 def test_share_in_channel_reposts_publicly_and_removes_the_private_answer(bolt: App, standin: SlackStandIn) -> None:
     dispatch(bolt, block_action(ids.SHARE, "segment RWR", response_url=standin.response_url("s")))
-    (call,) = standin.wait_for("response:s")
-    assert call.body["response_type"] == "in_channel"
-    assert call.body["delete_original"] is True
-    assert "Shared by <@U0ASKER>" in text_of(call.body)
-    assert "Share in channel" not in buttons_of(call.body)
+    post, delete = standin.wait_for("response:s", 2)  # two requests, in this order, as Slack documents
+    assert post.body["response_type"] == "in_channel" and "delete_original" not in post.body
+    assert "Shared by <@U0ASKER>" in text_of(post.body)
+    assert "Share in channel" not in buttons_of(post.body)
+    assert delete.body["delete_original"] is True and "blocks" not in delete.body
+    assert post.at <= delete.at
+
+
+def test_an_answer_the_channel_refuses_is_kept_privately_and_not_deleted(bolt: App, standin: SlackStandIn) -> None:
+    standin.queue("response:refused", Answer(404, {"ok": False, "error": "channel_not_found"}))
+    dispatch(bolt, block_action(ids.SHARE, "segment RWR", response_url=standin.response_url("refused")))
+    post, told = standin.wait_for("response:refused", 2)
+    assert post.body["response_type"] == "in_channel"
+    assert told.body["response_type"] == "ephemeral" and "could not be shared" in told.body["text"]
+    assert not any(call.body.get("delete_original") for call in standin.calls_to("response:refused"))
 
 
 def test_a_button_under_a_shared_answer_replies_privately_and_leaves_it_alone(bolt: App, standin: SlackStandIn) -> None:
@@ -149,7 +159,7 @@ def test_with_readers_listed_only_they_and_the_oversight_roles_see_segments(
 ) -> None:
     roles = {"reader": ["U0READER"], "oversight": ["U0LEAD"]}
     app = build(slack_settings(seeded_db_url, standin.base_url, roles=roles))
-    bolt = slack_app(app, socket_mode=False)
+    bolt = settled_slack_app(app)
 
     def ask(text: str, user: str) -> str:
         command = slash_command("/oversight", text, response_url=standin.response_url(text + user), user=user)

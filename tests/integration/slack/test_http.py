@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from oversight_bot.bootstrap import Application, slack_http_app
 from tests.http_server import serving
-from tests.slack_requests import SECRET, signed_headers, slash_command
+from tests.slack_requests import SECRET, settled_slack_app, signed_headers, slash_command
 from tests.slack_standin import SlackStandIn
 
 FORM = "application/x-www-form-urlencoded"
@@ -23,7 +23,7 @@ FORM = "application/x-www-form-urlencoded"
 @pytest.fixture
 def base_url(oversight: Application) -> Iterator[str]:
     oversight.segments.refresh()  # as `oversight serve` does: the first read model before the first request
-    with serving(slack_http_app(oversight)) as url:
+    with serving(slack_http_app(oversight, bolt=settled_slack_app(oversight))) as url:
         yield url
 
 
@@ -57,8 +57,8 @@ def test_a_signed_slash_command_is_answered(base_url: str, standin: SlackStandIn
     ],
 )
 def test_an_unsigned_or_wrongly_signed_request_gets_401_and_does_nothing(
-    base_url: str, standin: SlackStandIn, spoil
-) -> None:  # type: ignore[no-untyped-def]
+    base_url: str, standin: SlackStandIn, spoil: Callable[[dict[str, str]], dict[str, str]]
+) -> None:
     body = slash_command("/segment", "RWR", response_url=standin.response_url())
     response = post(base_url, body, spoil(signed_headers(body, content_type=FORM)))
     assert response.status_code == 401

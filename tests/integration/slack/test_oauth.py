@@ -12,7 +12,7 @@ from oversight_bot.bootstrap import build, slack_http_app
 from oversight_bot.slack.app import BOT_SCOPES
 from tests.http_server import serving
 from tests.integration.slack.conftest import slack_settings, text_of
-from tests.slack_requests import signed_headers, slash_command
+from tests.slack_requests import settled_slack_app, signed_headers, slash_command
 from tests.slack_standin import SlackStandIn
 
 
@@ -26,7 +26,7 @@ def test_a_workspace_installs_the_app_and_is_then_answered(
     )
     app = build(settings)
     with (
-        serving(slack_http_app(app)) as base,
+        serving(slack_http_app(app, bolt=settled_slack_app(app))) as base,
         httpx.Client(base_url=base) as browser,
     ):
         install = browser.get("/slack/install")
@@ -69,7 +69,7 @@ def test_a_forged_oauth_callback_is_refused(seeded_db_url: str, standin: SlackSt
         seeded_db_url, standin.base_url, slack_bot_token=None, slack_client_id="111.222", slack_client_secret="shh"
     )
     app = build(settings)
-    with serving(slack_http_app(app)) as base:
+    with serving(slack_http_app(app, bolt=settled_slack_app(app))) as base:
         forged = httpx.get(f"{base}/slack/oauth_redirect", params={"code": "c", "state": "made-up"})
     assert forged.status_code >= 400
     assert standin.calls_to("oauth.v2.access") == []

@@ -9,13 +9,20 @@ from pathlib import Path
 import pytest
 from slack_bolt import App
 
-from oversight_bot.bootstrap import build, slack_app
+from oversight_bot.bootstrap import Application, build
 from oversight_bot.chat.replies import Choice, Reply, ReplyKind, Section
 from oversight_bot.slack import blocks, ids
 from tests.conftest import SEEDS
 from tests.conversation_cases import CASES
 from tests.integration.slack.conftest import dispatch, reply_of, slack_settings, text_of
-from tests.slack_requests import block_action, block_suggestion, event, slash_command, view_submission
+from tests.slack_requests import (
+    block_action,
+    block_suggestion,
+    event,
+    settled_slack_app,
+    slash_command,
+    view_submission,
+)
 from tests.slack_standin import SlackStandIn, rate_limited
 
 
@@ -124,8 +131,8 @@ def check_limits(message: dict) -> None:  # type: ignore[type-arg]
 
 
 def test_an_unexpected_error_gets_a_reference_not_a_traceback(
-    bolt: App, standin: SlackStandIn, oversight, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    bolt: App, standin: SlackStandIn, oversight: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret words from a user")
 
@@ -140,7 +147,7 @@ def test_an_unexpected_error_gets_a_reference_not_a_traceback(
 def test_start_up_does_not_need_slack_to_be_reachable(seeded_db_url: str) -> None:
     unreachable = "http://127.0.0.1:9/api/"  # nothing listens on the discard port
     app = build(slack_settings(seeded_db_url, unreachable))
-    bolt = slack_app(app, socket_mode=False)
+    bolt = settled_slack_app(app)
     message = reply_of(dispatch(bolt, slash_command("/segment", "RWR", response_url="http://127.0.0.1:9/r")))
     assert "(RWR)" in text_of(message)
     app.close()
@@ -148,7 +155,7 @@ def test_start_up_does_not_need_slack_to_be_reachable(seeded_db_url: str) -> Non
 
 def test_a_store_that_cannot_be_read_is_said_plainly(tmp_path: Path, standin: SlackStandIn) -> None:
     app = build(slack_settings(f"sqlite:///{tmp_path / 'store.db'}", standin.base_url, seed_on_first_use=False))
-    bolt = slack_app(app, socket_mode=False)
+    bolt = settled_slack_app(app)
     with app.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE assessments")
         connection.exec_driver_sql("DROP TABLE imports")

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from oversight_bot.bootstrap import Application, build, delivery_worker, teams_notifier, teams_web_app
 from oversight_bot.chat import wording
 from oversight_bot.delivery.worker import DeliveryWorker, WorkerSettings
+from oversight_bot.domain.outcomes import Failed
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
-from oversight_bot.services.alerts import Failed
 from oversight_bot.store.tables import AlertDeliveryRow, SubscriptionRow
 from tests.conftest import SEEDS
 from tests.fakes import FakeClock

@@ -3,6 +3,7 @@ confidentiality as Slack's modal; filing, the typeahead, viewing and triage, ove
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -11,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from oversight_bot.bootstrap import Application
-from oversight_bot.services.access import Actor
+from oversight_bot.domain.actors import Actor
 from oversight_bot.store.tables import AuditRecordRow
 from tests.integration.concerns.conftest import answers, counts
 from tests.integration.concerns.test_slack_form import NOTHING, database_text, held_exclusively
 from tests.integration.teams.conftest import TRIAGER_AAD, buttons_of, dialog_card, only_card, post, text_of
-from tests.teams_activities import PERSONAL, channel_message, personal_message, search, task_fetch, task_submit
+from tests.teams_activities import PERSONAL, channel_message, personal_message, task_fetch, task_submit
 from tests.teams_standin import ConnectorStandIn
 
 REFERENCE = re.compile(r"C-\d{4}-\d{6}")
@@ -55,18 +56,22 @@ def test_the_concern_command_offers_the_form_in_a_dialog_with_the_organisation_f
         "board_member_role", "board_member_name",
     ]  # fmt: skip
     assert fields["organisation"]["value"] == "RR8"
-    assert fields["organisation"]["choices.data"] == {"type": "Data.Query", "dataset": "organisations"}
+    assert "choices.data" not in json.dumps(form) and form["version"] == "1.5"  # no typeahead: Teams' dialogs
     assert {c["value"] for c in fields["severity"]["choices"]} == {"low", "medium", "high", "critical"}
     assert "Slack (or Teams) itself records who sent this form" in text_of(form)
     assert connector.posts == []
 
 
-def test_the_organisation_typeahead_searches_as_the_user_types(teams_url: str, connector: ConnectorStandIn) -> None:
-    response = post(teams_url, search(connector.service_url, "Leeds"))
-    assert response.status_code == 200
-    body = response.json()
-    assert body["type"] == "application/vnd.microsoft.search.searchResponse"
-    assert {"RR8", "RY6", "RGD"} <= {r["value"] for r in body["value"]["results"]}
+def test_an_organisation_typed_in_the_dialog_is_resolved_when_the_form_is_sent(
+    teams_url: str, connector: ConnectorStandIn, oversight: Application
+) -> None:
+    form_id = form_id_of(open_form(teams_url, connector))
+    ambiguous = dialog_card(submit(teams_url, connector, answers(organisation="Leeds"), form_id))
+    assert "More than one organisation matches Leeds" in text_of(ambiguous) and "(RR8)" in text_of(ambiguous)
+    assert counts(oversight)["concerns"] == 0
+    assert inputs(ambiguous)["summary"]["value"] == answers()["summary"]  # nothing typed is lost
+    filed = text_of(dialog_card(submit(teams_url, connector, answers(organisation="Leeds Teaching"), form_id)))
+    assert "Your concern is filed" in filed and counts(oversight)["concerns"] == 1
 
 
 def test_a_valid_form_is_filed_and_the_dialog_shows_the_reference(

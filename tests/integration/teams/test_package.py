@@ -42,9 +42,9 @@ def test_the_package_holds_a_manifest_for_this_bot_and_icons_of_the_right_size(t
     assert manifest["id"] == bot["botId"] == APP_ID
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
     assert len(manifest["description"]["short"]) <= 80 and len(manifest["name"]["short"]) <= 30
-    (commands,) = bot["commandLists"]
-    assert len(commands["commands"]) <= 10
-    for command in commands["commands"]:
+    lists = bot["commandLists"]
+    assert 1 <= len(lists) <= 3 and all(len(entry["commands"]) <= 10 for entry in lists)
+    for command in (c for entry in lists for c in entry["commands"]):
         assert len(command["title"]) <= 32 and len(command["description"]) <= 128
         # Every suggestion is a command the bot knows.
         parsed = parse_text(command["title"])

@@ -39,6 +39,7 @@ def test_a_complete_form_becomes_a_submission() -> None:
 
 def test_every_mistake_is_reported_at_once_against_its_field() -> None:
     errors = check(organisation="XYZ", category=None, summary="", details="d" * 3001, occurred_on="2026-11-23")
+    assert isinstance(errors, dict)
     assert set(errors) == {"organisation", "category", "summary", "details", "occurred_on"}
 
 

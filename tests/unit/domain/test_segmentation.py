@@ -210,7 +210,7 @@ def test_ranks_form_a_competition_ranking_within_each_table(framework: Framework
         members = [a for a in results if a.peer_table is table]
         for a in members:
             key = (a.adjusted_segment, a.average_score)
-            better = sum(1 for b in members if (b.adjusted_segment, b.average_score) < key)  # type: ignore[operator]
+            better = sum(1 for b in members if (b.adjusted_segment, b.average_score) < key)
             tied = [b for b in members if (b.adjusted_segment, b.average_score) == key]
             assert a.rank == better + 1
             assert {b.rank for b in tied} == {a.rank}
@@ -218,7 +218,7 @@ def test_ranks_form_a_competition_ranking_within_each_table(framework: Framework
         # Sorted by rank, the table is sorted by (segment, average): ranking orders the whole table.
         ordered = sorted(members, key=lambda a: a.rank or 0)
         keys = [(a.adjusted_segment, a.average_score) for a in ordered]
-        assert keys == sorted(keys)  # type: ignore[type-var]
+        assert keys == sorted(keys)
 
 
 @given(providers_strategy, st.integers(min_value=0, max_value=59), st.decimals(min_value="0.01", max_value=1, places=2))

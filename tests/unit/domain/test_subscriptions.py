@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -40,10 +41,10 @@ def sub(
     return Subscription(where, target, events, filters, created_by="U9", id=1)
 
 
-def move(code: str = "RWR", segment: int = 3, worsened: bool = True, **more: object) -> AlertFacts:
+def move(code: str = "RWR", segment: int = 3, worsened: bool = True, **more: Any) -> AlertFacts:
     return AlertFacts(
         EventKind.SEGMENT, code, icb_code="QM7", region="East", segment=segment, worsened=worsened, **more
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_targets_match_their_organisations() -> None:

@@ -1,0 +1,1 @@
+"""The Microsoft Teams adapter: the agent, Adaptive Cards and dialogs, `/api/messages`, alerts, the package."""
