@@ -30,7 +30,9 @@ EVENT_WORDS = ("segment", "concerns")
 
 
 class Command(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # Each command's validator is built when that command is first made, not when this module is
+    # imported: a command-line answer makes one command of twenty (docs/benchmarks.md, "Start-up").
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class GetSegment(Command):

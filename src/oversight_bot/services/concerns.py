@@ -92,12 +92,17 @@ class ConcernService:
         access: Access,
         flag_rules: Iterable[FlagRule] = (),
         audit_key: bytes | None = None,
+        open_counts: Callable[[], dict[str, int]] | None = None,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.access = access
         self.flag_rules = tuple(flag_rules)
         self.audit_key = audit_key  # the chain's HMAC key (configuration, never the database)
+        # How open concerns are counted: through the unit of work, or a quicker read of the same
+        # store (a SQLite file read with sqlite3, so that an answer from the read model's cache
+        # needs no SQLAlchemy); either way, from the store each time, never from a cache.
+        self.count_open = open_counts or self._count_open_in_store
         self._counts: tuple[float, dict[str, int]] | None = None
         self._counts_lock = threading.Lock()
         self._counting = False
@@ -229,10 +234,13 @@ class ConcernService:
         return cached[1].get(ods_code, 0)
 
     def _read_counts(self) -> tuple[float, dict[str, int]]:
-        with self.uow() as uow:
-            counts = (time.monotonic(), uow.concerns.open_counts())
+        counts = (time.monotonic(), self.count_open())
         self._counts = counts
         return counts
+
+    def _count_open_in_store(self) -> dict[str, int]:
+        with self.uow() as uow:
+            return uow.concerns.open_counts()
 
     def _refresh_counts_in_background(self) -> None:
         with self._counts_lock:

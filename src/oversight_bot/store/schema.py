@@ -2,7 +2,9 @@
 
 Alembic takes a tenth of a second to import, and every command checks the schema on start, so a
 store already at the newest revision is recognised without it (`at_head`): the revision the store
-records against the newest one its migration files declare. Alembic is imported only to migrate.
+records against the newest one its migration files declare. Alembic is imported only to migrate,
+and SQLAlchemy only when an engine is asked (a SQLite file's revision is read with `sqlite3`,
+`bootstrap.Database.at_head`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
-
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSIONS = MIGRATIONS / "versions"
@@ -82,6 +83,8 @@ def _broken_references(connection: Connection) -> set[tuple[object, ...]]:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the store records (Alembic's `alembic_version` table); None for an empty store."""
+    from sqlalchemy import inspect, text
+
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None
