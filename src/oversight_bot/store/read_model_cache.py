@@ -6,9 +6,10 @@ process loads from the store is also written to a file beside the database (`ove
 and the next process reads that instead, but only when it is certainly current:
 
 - its header names the data it was loaded from (the latest import: id, time, file checksum), the
-  schema revision and this code's fingerprint, and each must equal what the store and the code say
-  now, the store read with `sqlite3` (`sqlite_file.py`) in one transaction: an import or a migration
-  by any process, or a new version of the bot, makes it stale, and a stale file is never read;
+  schema (its revision and SQLite's schema cookie) and this code's fingerprint, and each must equal
+  what the store and the code say now, the store read with `sqlite3` (`sqlite_file.py`) in one
+  transaction: an import or a migration by any process, or a new version of the bot, makes it
+  stale, and a stale file is never read;
 - it is written whole to a temporary file and renamed into place, so that a reader sees an old
   file or a new one, never half of one, and two processes writing at once each leave a whole file;
 - it is trusted only as far as the database beside it: a file this user does not own, that others
@@ -71,14 +72,14 @@ class ReadModelCache:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def read(self, revision: str, stamp: DataStamp) -> Snapshot | None:
+    def read(self, schema: str, stamp: DataStamp) -> Snapshot | None:
         """The snapshot of exactly this data, schema and code, or None (absent, stale, untrusted)."""
         try:
             data = self._trusted_bytes()
             if data is None:
                 return None
             header, payload = _split(data)
-            if header != self._header(revision, stamp, payload):
+            if header != self._header(schema, stamp, payload):
                 return None
             snapshot = _ReadModelUnpickler(io.BytesIO(payload)).load()
         except Exception as error:  # a corrupt or foreign file is a miss, whatever is wrong with it
@@ -88,13 +89,13 @@ class ReadModelCache:
             return None
         return snapshot
 
-    def write(self, snapshot: Snapshot, revision: str, stamp: DataStamp) -> None:
+    def write(self, snapshot: Snapshot, schema: str, stamp: DataStamp) -> None:
         """Keep `snapshot` as the cache of this data and schema; a store in a folder this process
         cannot write simply has no cache."""
         buffer = io.BytesIO()
         _ReadModelPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(snapshot)
         payload = buffer.getvalue()
-        header = json.dumps(self._header(revision, stamp, payload), sort_keys=True).encode()
+        header = json.dumps(self._header(schema, stamp, payload), sort_keys=True).encode()
         temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         try:
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -118,11 +119,11 @@ class ReadModelCache:
             return file.read()
 
     @staticmethod
-    def _header(revision: str, stamp: DataStamp, payload: bytes) -> dict[str, object]:
+    def _header(schema: str, stamp: DataStamp, payload: bytes) -> dict[str, object]:
         return {
             "format": FORMAT,
             "code": code_fingerprint(),
-            "schema": revision,
+            "schema": schema,
             "data": stamp.as_list(),
             "sha256": hashlib.sha256(payload).hexdigest(),
         }
@@ -187,13 +188,14 @@ class CachedSnapshotSource:
         return self.file.latest_import().import_id
 
     def load(self) -> Snapshot:
-        revision, stamp = self._facts()
-        if revision is not None and stamp is not None:
-            cached = self.cache.read(revision, stamp)
+        before = self._facts()
+        schema, stamp = before
+        if schema is not None and stamp is not None:
+            cached = self.cache.read(schema, stamp)
             if cached is not None:
                 return cached
         snapshot = self.store().load()
-        self._keep(snapshot, revision)
+        self._keep(snapshot, before)
         return snapshot
 
     def _facts(self) -> tuple[str | None, DataStamp | None]:
@@ -203,14 +205,11 @@ class CachedSnapshotSource:
             logger.info("read model cache not checked: %s", error)
             return None, None
 
-    def _keep(self, snapshot: Snapshot, revision_before: str | None) -> None:
-        """Cache what was loaded, keyed by the import it was loaded at (an import's row never
-        changes) and the schema, unless the schema changed while it loaded."""
-        try:
-            revision, _ = self.file.facts()
-            stamp = self.file.import_stamp(snapshot.version)
-        except StoreUnavailable as error:
-            logger.info("read model cache not written: %s", error)
+    def _keep(self, snapshot: Snapshot, before: tuple[str | None, DataStamp | None]) -> None:
+        """Cache what was loaded, if nothing changed while it loaded: the same schema and latest
+        import before and after, and the snapshot of that import. (An import that committed
+        meanwhile leaves the writing to the next process that loads.)"""
+        schema, stamp = before
+        if schema is None or stamp is None or stamp.import_id != snapshot.version or self._facts() != before:
             return
-        if revision is not None and revision == revision_before and stamp is not None:
-            self.cache.write(snapshot, revision, stamp)
+        self.cache.write(snapshot, schema, stamp)

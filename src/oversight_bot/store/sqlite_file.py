@@ -66,37 +66,26 @@ class SqliteFile:
         if not self.exists():
             return None
         with self.connect() as connection:
-            if not _has_table(connection, "alembic_version"):
-                return None
-            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        return str(row[0]) if row else None
+            return _revision(connection)
 
     def facts(self) -> tuple[str | None, DataStamp]:
-        """The schema revision and the latest import, read in one transaction (so that they agree)."""
+        """The schema and the latest import, read in one transaction (so that they agree). The
+        schema is its revision and SQLite's schema cookie, which every change of a table's shape
+        moves on: a migration taken back and made again leaves the revision as it was, not the
+        cookie (nor, perhaps, the data). None if the store records no revision."""
         with self.connect() as connection:
             connection.execute("BEGIN")
             try:
-                revision = None
-                if _has_table(connection, "alembic_version"):
-                    row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-                    revision = str(row[0]) if row else None
-                return revision, _latest_import(connection)
+                revision = _revision(connection)
+                cookie = connection.execute("PRAGMA schema_version").fetchone()[0]
+                schema = f"{revision} (schema cookie {cookie})" if revision is not None else None
+                return schema, _latest_import(connection)
             finally:
                 connection.execute("COMMIT")
 
     def latest_import(self) -> DataStamp:
         with self.connect() as connection:
             return _latest_import(connection)
-
-    def import_stamp(self, import_id: int) -> DataStamp | None:
-        """The stamp of one import, if the store holds it (rows of `imports` are never changed)."""
-        if import_id == 0:
-            return NO_DATA
-        with self.connect() as connection:
-            row = connection.execute(
-                "SELECT id, imported_at, sha256 FROM imports WHERE id = ?", (import_id,)
-            ).fetchone()
-        return _stamp(row) if row else None
 
     def open_concern_counts(self) -> dict[str, int]:
         """Concerns not closed, per organisation: as `SqlAlchemyConcernRepository.open_counts`."""
@@ -108,6 +97,13 @@ class SqliteFile:
 def _has_table(connection: sqlite3.Connection, name: str) -> bool:
     query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
     return connection.execute(query, (name,)).fetchone() is not None
+
+
+def _revision(connection: sqlite3.Connection) -> str | None:
+    if not _has_table(connection, "alembic_version"):
+        return None
+    row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    return str(row[0]) if row else None
 
 
 def _latest_import(connection: sqlite3.Connection) -> DataStamp:
