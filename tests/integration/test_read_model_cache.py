@@ -147,6 +147,27 @@ def test_after_a_migration_the_cache_is_not_used(database: Path, app: Applicatio
     assert "ODS's successor file records no successor for it." in answer
 
 
+def test_another_stores_cache_at_the_same_import_is_not_used(
+    database: Path, seeded_sqlite_template: Path, tmp_path: Path
+) -> None:
+    """Two stores that have each had one more import (a restored backup, a store seeded again)
+    share an import id but not their data: one's cache never answers for the other."""
+    other = tmp_path / "other" / "oversight.db"
+    other.parent.mkdir()
+    other.write_bytes(seeded_sqlite_template.read_bytes())
+    for store, alias in ((database, "Leeds Teachers"), (other, "Leeds Students")):
+        aliases = tmp_path / f"{alias}.csv"
+        aliases.write_text((SEEDS / "aliases.csv").read_text() + f"{alias},RR8\n")
+        imported = oversight("import", "aliases", str(aliases), env={"OVERSIGHT_DATABASE_URL": f"sqlite:///{store}"})
+        assert imported.exit_code == 0, imported.output
+        assert LEEDS in ask(store, f"segment {alias}")  # and writes its cache
+    assert SqliteFile(database).latest_import().import_id == SqliteFile(other).latest_import().import_id
+
+    cache_path(database).write_bytes(cache_path(other).read_bytes())
+    assert "No organisation matches" in ask(database, "segment Leeds Students")
+    assert LEEDS in ask(database, "segment Leeds Teachers")
+
+
 def test_a_new_version_of_the_bot_does_not_read_the_old_ones_cache(
     database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -161,6 +182,7 @@ def test_a_new_version_of_the_bot_does_not_read_the_old_ones_cache(
     [
         pytest.param(lambda data: data[: len(data) // 2], id="cut short"),
         pytest.param(lambda data: data[:-10] + b"0123456789", id="bytes changed"),
+        pytest.param(lambda data: data.replace(b"Leeds Teaching", b"Leeds Teachinx"), id="a name changed inside"),
         pytest.param(lambda data: b"not a cache at all\n" + data, id="not a cache"),
         pytest.param(lambda data: b"", id="empty"),
     ],
