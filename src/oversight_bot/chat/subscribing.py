@@ -131,10 +131,8 @@ def resolve_target(text: str, reader: SegmentReader) -> Target | Reply:
             return Target(TargetKind.ICB, found.organisation.ods_code)
         return wording.not_found_reply(text, found.candidates, "subscribe")
     found = reader.lookup(text)
-    if found.status is LookupStatus.AMBIGUOUS:
-        return wording.choose_reply(found.query, found.candidates, "subscribe")
-    if found.organisation is None:
-        return wording.not_found_reply(found.query, found.candidates, "subscribe")
+    if found.status is not LookupStatus.RESOLVED or found.organisation is None:
+        return wording.unresolved_reply(found, "subscribe", page=None)  # `subscribe X page:2` is no command
     return Target(TargetKind.ORGANISATION, found.organisation.ods_code)
 
 
