@@ -22,7 +22,7 @@ from oversight_bot.chat.commands import (
 )
 from oversight_bot.chat.replies import Reply, ReplyKind, Section, mention
 from oversight_bot.domain.actors import Actor
-from oversight_bot.domain.organisations import display_name
+from oversight_bot.domain.organisations import OrgKind, display_name
 from oversight_bot.domain.subscriptions import (
     DEFAULT_EVENTS,
     ChannelSettings,
@@ -126,14 +126,28 @@ def resolve_target(text: str, reader: SegmentReader) -> Target | Reply:
     if lowered.startswith("region:"):
         return _region(text.strip()[len("region:") :].strip(), reader)
     if lowered.startswith("icb:"):
-        found = reader.find_icb(text.strip()[len("icb:") :].strip())
-        if found.organisation is not None:
-            return Target(TargetKind.ICB, found.organisation.ods_code)
-        return wording.not_found_reply(text, found.candidates, "subscribe")
+        return _icb(text, reader)
     found = reader.lookup(text)
     if found.status is not LookupStatus.RESOLVED or found.organisation is None:
         return wording.unresolved_reply(found, "subscribe", page=None)  # `subscribe X page:2` is no command
     return Target(TargetKind.ORGANISATION, found.organisation.ods_code)
+
+
+def _icb(text: str, reader: SegmentReader) -> Target | Reply:
+    """`icb:<code or name>`: an ICB, never a trust that happens to match the name (a subscription
+    to the trusts of "ICB" RBS would never be told anything)."""
+    found = reader.find_icb(text.strip()[len("icb:") :].strip())
+    if found.organisation is not None and found.organisation.kind is OrgKind.ICB:
+        return Target(TargetKind.ICB, found.organisation.ods_code)
+    icbs = tuple(c for c in found.candidates if _is_icb(reader, c.ods_code))
+    reply = wording.not_found_reply(text, icbs, "subscribe")
+    choices = tuple(replace(choice, command=f"subscribe icb:{choice.command.split()[-1]}") for choice in reply.choices)
+    return replace(reply, choices=choices)
+
+
+def _is_icb(reader: SegmentReader, code: str) -> bool:
+    organisation = reader.organisation(code)
+    return organisation is not None and organisation.kind is OrgKind.ICB
 
 
 def _region(name: str, reader: SegmentReader) -> Target | Reply:
