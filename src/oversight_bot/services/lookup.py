@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from oversight_bot.domain.organisations import Organisation, OrgKind, display_name
 
@@ -151,6 +152,10 @@ def icb_forms(normal: str) -> set[str]:
     return {" ".join(words[:-3])}
 
 
+def _closest(by_level: dict[Level, set[str]], code: str) -> Level:
+    return next(level for level, codes in by_level.items() if code in codes)
+
+
 def acronyms(name: str, *, normalised: bool = False) -> set[str]:
     """Initials of the significant words: "Leeds Teaching Hospitals NHS Trust" gives lth, ltht, lthft;
     an ICB's are those of its place, with or without "icb" ("NHS North Central London Integrated Care
@@ -172,18 +177,25 @@ class OrganisationIndex:
         self.by_name: dict[str, set[str]] = {}
         self.by_acronym: dict[str, set[str]] = {}
         self.by_word: dict[str, set[str]] = {}
+        self.by_name_run_together: dict[str, set[str]] = {}  # "merseycare"
+        self.name_words: set[str] = set()
         self.choices: dict[str, str] = {}  # code -> normalised name, for rapidfuzz
         self.leading: dict[str, tuple[str, ...]] = {}  # code -> the significant words its name begins with
+        initials: set[str] = set()  # words written as initials ("UHS", "SLaM"): never misspellings of anything
         for org in self.by_code.values():
             self._index_name(org)
         for alias, codes in aliases.items():
             known = {code for code in codes if code in self.by_code}
             normal = normalise(alias)
             self.by_alias.setdefault(normal, set()).update(known)
+            self.by_name_run_together.setdefault(normal.replace(" ", ""), set()).update(known)
+            initials |= {normalise(word) for word in alias.split() if sum(c.isupper() for c in word) >= 2}
             for word in normal.split():
                 if word not in STOP_WORDS:
                     self.by_word.setdefault(ABBREVIATIONS.get(word, word), set()).update(known)
         self.vocabulary = sorted(self.by_word)
+        # What a misspelt word may be a misspelling of: words of names, not initials ("UHSx" is not "UHS").
+        self.spellings = [word for word in self.vocabulary if word not in initials or word in self.name_words]
 
     def _index_name(self, org: Organisation) -> None:
         name = normalise(org.name)
@@ -191,12 +203,14 @@ class OrganisationIndex:
         self.choices[code] = name
         for form in {name, core_name(name), *icb_forms(name)}:
             self.by_name.setdefault(form, set()).add(code)
+        self.by_name_run_together.setdefault(core_name(name).replace(" ", ""), set()).add(code)
         for acronym in acronyms(name, normalised=True):
             self.by_acronym.setdefault(acronym, set()).add(code)
         words = name.split()
         for word in words:
             if word not in STOP_WORDS:
                 self.by_word.setdefault(word, set()).add(code)
+                self.name_words.add(word)
         if tuple(words[-3:]) == ICB_SUFFIX:
             words = words[:-3]
         self.leading[code] = tuple(w for w in words if w not in STOP_WORDS)
@@ -218,9 +232,12 @@ class OrganisationIndex:
         ):
             if table.get(form):
                 return self._choose(text, normal, table[form], matched_by)
-        compact = normal.replace(" ", "")
+        compact = "".join(w for w in normal.split() if w not in ACRONYM_SKIP or len(normal.split()) == 1)
         if len(compact) >= SHORTEST_WORD and compact in self.by_acronym and compact not in self.by_word:
-            return self._choose(text, normal, self.by_acronym[compact], "acronym")
+            return self._choose(text, normal, self.by_acronym[compact], "acronym")  # "LTHT", "C&M ICB"
+        run_together = self.by_name_run_together.get(normal.replace(" ", ""))
+        if run_together and " " not in normal:
+            return self._choose(text, normal, run_together, "name")  # "Merseycare", "Alderhey"
         terms = self._terms(normal)
         if not terms:
             return LookupResult(LookupStatus.TOO_VAGUE, text, vagueness=Vagueness.TOO_COMMON)
@@ -249,28 +266,40 @@ class OrganisationIndex:
         return process.extractOne(word, STOP_WORDS, scorer=fuzz.ratio, score_cutoff=STOP_WORD_SIMILARITY) is not None
 
     def _fitting(self, terms: list[str], level: Level) -> set[str]:
-        """Organisations whose names (or names people use for them) hold every term at `level`."""
+        """Organisations whose names (or names people use for them) hold every term at `level` or
+        closer, keeping those that need the fewest allowances: "York Teaching Hospital" is York and
+        Scarborough Teaching Hospitals (only "hospital" begun), not Hull's (whose "Yorkshire" only
+        begins with "York")."""
+        matches = [self._matches(term, level) for term in terms]
         found: set[str] | None = None
-        for term in terms:
-            codes = self._codes_for(term, level)
+        for by_level in matches:
+            codes = set().union(*by_level.values())
             found = codes if found is None else found & codes
             if not found:
                 return set()
-        return found or set()
+        if not found or level is Level.WHOLE:
+            return found or set()
+        allowances = {code: sum(_closest(by_level, code) for by_level in matches) for code in found}
+        fewest = min(allowances.values())
+        return {code for code, count in allowances.items() if count == fewest}
 
     def _codes_for(self, term: str, level: Level) -> set[str]:
-        codes = set(self.by_word.get(term, ()))
+        return set().union(*self._matches(term, level).values())
+
+    def _matches(self, term: str, level: Level) -> dict[Level, set[str]]:
+        """The organisations with a word like `term`, by how close the likeness is (up to `level`)."""
+        found = {Level.WHOLE: self.by_word.get(term, set())}
         if level >= Level.START and len(term) >= SHORTEST_WORD:
-            codes |= self._codes_starting_word(term)
+            found[Level.START] = self._codes_starting_word(term)
         if term in self.by_word:
             # A word some name really has is meant as typed, never as a misspelling of another:
             # "Southampton General" must not become "Northampton General".
-            return codes
+            return found
         if level >= Level.MISSPELT and len(term) >= 4:
-            codes |= self._codes_with_similar_word(term, WORD_SIMILARITY)
+            found[Level.MISSPELT] = self._codes_misspelt(term)
         if level >= Level.LOOSE and len(term) >= SHORTEST_WORD:
-            codes |= self._codes_with_similar_word(term, LOOSE_WORD)
-        return codes
+            found[Level.LOOSE] = self._codes_with_similar_word(term, LOOSE_WORD)
+        return found
 
     def _codes_starting_word(self, prefix: str) -> set[str]:
         start = bisect.bisect_left(self.vocabulary, prefix)
@@ -279,8 +308,21 @@ class OrganisationIndex:
             codes |= self.by_word[word]
         return codes
 
+    def _codes_misspelt(self, term: str) -> set[str]:
+        """Names with a word `term` may be a misspelling of: alike (WORD_SIMILARITY) and a slip or two
+        of the keys away (one edit, a swap counting as one; two in a long word). "Lister" is not a
+        misspelling of "Leicester", though they are 80% alike."""
+        edits = 1 if len(term) <= 6 else 2
+        codes: set[str] = set()
+        for word, _, _ in process.extract(
+            term, self.spellings, scorer=fuzz.ratio, limit=10, score_cutoff=WORD_SIMILARITY
+        ):
+            if OSA.distance(term, word, score_cutoff=edits) <= edits:
+                codes |= self.by_word[word]
+        return codes
+
     def _codes_with_similar_word(self, term: str, cutoff: float) -> set[str]:
-        similar = process.extract(term, self.vocabulary, scorer=fuzz.ratio, limit=10, score_cutoff=cutoff)
+        similar = process.extract(term, self.spellings, scorer=fuzz.ratio, limit=10, score_cutoff=cutoff)
         codes: set[str] = set()
         for word, _, _ in similar:
             codes |= self.by_word[word]
@@ -311,7 +353,8 @@ class OrganisationIndex:
         whole name. Needs one word matched more surely than loosely, so that a lone unknown word
         ("Preston") is never matched to a name that only looks like it ("Weston")."""
         unknown = tuple(term for term in terms if not self._codes_for(term, Level.LOOSE))
-        anchored = any(self._codes_for(term, Level.MISSPELT) for term in terms)
+        # A telling word must be matched surely: "St Helens" is only loosely "St Helier".
+        anchored = any(self._codes_for(term, Level.MISSPELT) for term in terms if term not in DESCRIPTORS)
         loose = self._fitting(terms, Level.LOOSE) if anchored and not unknown else set()
         scored = self._scored(normal, loose)
         choices = [c for c in scored if c.score >= CHOICE_SCORE]

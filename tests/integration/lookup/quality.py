@@ -10,6 +10,10 @@
 
 `judge` scores one lookup against its expectation; `evaluate` runs them all and lists every miss.
 The benchmark (`bench/bench_lookup.py`) prints the same figure.
+
+Lines 2-321 were written first, and the lookup was built against them. Lines 322-501 were written
+afterwards from the data alone and measured once before anything more was changed (169 of 180 right
+on that first run; docs/lookup.md says what the misses taught and what was changed).
 """
 
 from __future__ import annotations

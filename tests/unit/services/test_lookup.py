@@ -52,6 +52,10 @@ ORGANISATIONS = [
     Organisation("RQ3", "BIRMINGHAM WOMEN'S AND CHILDREN'S NHS FOUNDATION TRUST"),
     Organisation("QHL", "NHS Birmingham and Solihull Integrated Care Board", OrgKind.ICB),
     Organisation("RXK", "SANDWELL AND WEST BIRMINGHAM HOSPITALS NHS TRUST"),
+    Organisation("RWE", "UNIVERSITY HOSPITALS OF LEICESTER NHS TRUST"),
+    Organisation("RVR", "EPSOM AND ST HELIER UNIVERSITY HOSPITALS NHS TRUST"),
+    Organisation("RWA", "HULL UNIVERSITY TEACHING HOSPITALS NHS TRUST"),
+    Organisation("RCB", "YORK AND SCARBOROUGH TEACHING HOSPITALS NHS FOUNDATION TRUST"),
 ]
 ALIASES = {
     "UHS": {"RHM"},
@@ -59,6 +63,7 @@ ALIASES = {
     "Maudsley": {"RV5"},
     "Salford Royal NHS Foundation Trust": {"RM3"},
     "BOB": {"QU9"},
+    "Hull and East Yorkshire Hospitals NHS Trust": {"RWA"},
 }
 
 
@@ -269,3 +274,29 @@ def test_typeahead_matches_the_start_of_a_code() -> None:
     index = OrganisationIndex([Organisation(code, f"TRUST {code}") for code in ("RR1", "RR8", "RRK", "R0A")], {})
     assert [o.ods_code for o in index.suggest("RR")][:3] == ["RR1", "RR8", "RRK"]
     assert [o.ods_code for o in index.suggest("r0")] == ["R0A"]
+
+
+@pytest.mark.parametrize(
+    ("query", "not_this"),
+    [
+        ("Lister Hospital", "RWE"),  # 80% like "Leicester", but three slips of the keys away
+        ("UHSx", "RHM"),  # initials are never misspelt initials: not Southampton's UHS
+        ("St Helens", "RVR"),  # only loosely like St Helier
+    ],
+)
+def test_a_word_that_is_only_somewhat_alike_is_never_the_answer(
+    index: OrganisationIndex, query: str, not_this: str
+) -> None:
+    result = index.lookup(query)
+    assert result.status is LookupStatus.NOT_FOUND and result.organisation is None
+    assert not_this not in {c.ods_code for c in result.candidates}
+
+
+def test_of_several_fits_the_one_needing_fewest_allowances_is_meant(index: OrganisationIndex) -> None:
+    # Hull's "Yorkshire" (a name people use) only begins with "York"; York and Scarborough has it whole.
+    assert index.lookup("York Teaching Hospital").organisation.ods_code == "RCB"  # type: ignore[union-attr]
+
+
+def test_a_name_run_together_and_initials_with_an_ampersand(index: OrganisationIndex) -> None:
+    assert index.lookup("Merseycare").organisation.ods_code == "RW4"  # type: ignore[union-attr]
+    assert index.lookup("C&M ICB").organisation.ods_code == "QYG"  # type: ignore[union-attr]
