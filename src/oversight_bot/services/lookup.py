@@ -152,10 +152,6 @@ def icb_forms(normal: str) -> set[str]:
     return {" ".join(words[:-3])}
 
 
-def _closest(by_level: dict[Level, set[str]], code: str) -> Level:
-    return next(level for level, codes in by_level.items() if code in codes)
-
-
 def acronyms(name: str, *, normalised: bool = False) -> set[str]:
     """Initials of the significant words: "Leeds Teaching Hospitals NHS Trust" gives lth, ltht, lthft;
     an ICB's are those of its place, with or without "icb" ("NHS North Central London Integrated Care
@@ -279,7 +275,14 @@ class OrganisationIndex:
                 return set()
         if not found or level is Level.WHOLE:
             return found or set()
-        allowances = {code: sum(_closest(by_level, code) for by_level in matches) for code in found}
+        allowances = dict.fromkeys(found, 0)
+        for by_level in matches:
+            left = found
+            for closeness, codes in by_level.items():  # closest first: each code counted once per term
+                hit = left & codes
+                for code in hit:
+                    allowances[code] += closeness
+                left = left - hit
         fewest = min(allowances.values())
         return {code for code, count in allowances.items() if count == fewest}
 
@@ -300,6 +303,20 @@ class OrganisationIndex:
         if level >= Level.LOOSE and len(term) >= SHORTEST_WORD:
             found[Level.LOOSE] = self._codes_with_similar_word(term, LOOSE_WORD)
         return found
+
+    def _is_like_a_word(self, term: str, level: Level) -> bool:
+        """Whether some name has a word like `term` at `level` (without gathering who has it)."""
+        if term in self.by_word:
+            return True
+        start = bisect.bisect_left(self.vocabulary, term)
+        if len(term) >= SHORTEST_WORD and start < len(self.vocabulary) and self.vocabulary[start].startswith(term):
+            return True
+        if level is Level.MISSPELT:
+            return len(term) >= 4 and bool(self._codes_misspelt(term))
+        return (
+            len(term) >= SHORTEST_WORD
+            and process.extractOne(term, self.spellings, scorer=fuzz.ratio, score_cutoff=LOOSE_WORD) is not None
+        )
 
     def _codes_starting_word(self, prefix: str) -> set[str]:
         start = bisect.bisect_left(self.vocabulary, prefix)
@@ -332,17 +349,20 @@ class OrganisationIndex:
         self, query: str, normal: str, codes: set[str], matched_by: str, terms: list[str] | None = None
     ) -> LookupResult:
         """One organisation, the only open one among several, or every one to choose from."""
+        wants_icb = "icb" in normal.split()  # "West Yorkshire ICB" means the ICB
+        if len(codes) > MAX_LISTED and not wants_icb:  # too many to look at one by one
+            return LookupResult(LookupStatus.TOO_VAGUE, query, vagueness=Vagueness.TOO_MANY, fits=len(codes))
         organisations = [self.by_code[code] for code in codes]
-        if "icb" in normal.split():  # "West Yorkshire ICB" means the ICB
+        if wants_icb:
             organisations = [org for org in organisations if org.kind is OrgKind.ICB] or organisations
-        open_ones = [org for org in organisations if org.is_open]
-        if len(organisations) == 1:
-            return self._resolved(query, organisations[0], matched_by)
-        if len(open_ones) == 1:
-            return self._resolved(query, open_ones[0], matched_by)
         fits = len(organisations)
+        if fits == 1:
+            return self._resolved(query, organisations[0], matched_by)
         if fits > MAX_LISTED:
             return LookupResult(LookupStatus.TOO_VAGUE, query, vagueness=Vagueness.TOO_MANY, fits=fits)
+        open_ones = [org for org in organisations if org.is_open]
+        if len(open_ones) == 1:
+            return self._resolved(query, open_ones[0], matched_by)
         if terms is not None and fits > FEW and all(term in DESCRIPTORS for term in terms):
             return LookupResult(LookupStatus.TOO_VAGUE, query, vagueness=Vagueness.TOO_COMMON, fits=fits)
         ranked = self._rank(normal, (org.ods_code for org in organisations))
@@ -352,9 +372,9 @@ class OrganisationIndex:
         """The last try: names with a word at least loosely like each of the query's, judged on the
         whole name. Needs one word matched more surely than loosely, so that a lone unknown word
         ("Preston") is never matched to a name that only looks like it ("Weston")."""
-        unknown = tuple(term for term in terms if not self._codes_for(term, Level.LOOSE))
+        unknown = tuple(term for term in terms if not self._is_like_a_word(term, Level.LOOSE))
         # A telling word must be matched surely: "St Helens" is only loosely "St Helier".
-        anchored = any(self._codes_for(term, Level.MISSPELT) for term in terms if term not in DESCRIPTORS)
+        anchored = any(self._is_like_a_word(term, Level.MISSPELT) for term in terms if term not in DESCRIPTORS)
         loose = self._fitting(terms, Level.LOOSE) if anchored and not unknown else set()
         scored = self._scored(normal, loose)
         choices = [c for c in scored if c.score >= CHOICE_SCORE]
@@ -372,23 +392,27 @@ class OrganisationIndex:
     def _suggestions(self, normal: str, terms: list[str]) -> tuple[Candidate, ...]:
         """The names holding most of the query's telling words (places and names, not words like
         "general" or "hospital"), spelt right or nearly."""
-        held: Counter[str] = Counter()
-        for term in terms:
-            if term not in DESCRIPTORS:
-                held.update(self._codes_for(term, Level.MISSPELT))
-        if not held:
-            return ()
-        most = max(held.values())
-        return tuple(self._rank(normal, (code for code, count in held.items() if count == most))[:MAX_SUGGESTIONS])
+        holding = [
+            codes for term in terms if term not in DESCRIPTORS and (codes := self._codes_for(term, Level.MISSPELT))
+        ]
+        if len(holding) == 1:
+            best = holding[0]
+        else:
+            held = Counter(code for codes in holding for code in codes)
+            most = max(held.values(), default=0)
+            best = {code for code, count in held.items() if count == most}
+        if not best or len(best) > MAX_LISTED:
+            return ()  # nothing, or too many to be a suggestion
+        return tuple(self._rank(normal, best)[:MAX_SUGGESTIONS])
 
     # Ranking
 
-    def _scored(self, normal: str, codes: Iterable[str]) -> list[Candidate]:
-        """Candidates by whole-name similarity (rapidfuzz WRatio, in one pass), best first."""
+    def _scored(self, normal: str, codes: Iterable[str], limit: int = MAX_SHORTLIST) -> list[Candidate]:
+        """Candidates by whole-name similarity (rapidfuzz WRatio, in one pass), the `limit` best first."""
         choices = {code: self.choices[code] for code in codes}
         if not choices:
             return []
-        limit = min(len(choices), MAX_SHORTLIST)
+        limit = min(len(choices), limit)
         return [
             self._candidate(code, score)
             for _, score, code in process.extract(normal, choices, scorer=fuzz.WRatio, limit=limit)
@@ -397,7 +421,7 @@ class OrganisationIndex:
     def _rank(self, normal: str, codes: Iterable[str], limit: int = MAX_LISTED) -> list[Candidate]:
         """The order every list of organisations is shown in: open before closed, names that begin
         with the query's words first, then the most alike (the `limit` most alike are kept)."""
-        scored = self._scored(normal, codes)[:limit]
+        scored = self._scored(normal, codes, limit)
         lead = tuple(self._terms(normal))
         return sorted(
             scored,
