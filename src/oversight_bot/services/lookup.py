@@ -176,7 +176,6 @@ class OrganisationIndex:
         self.by_name_run_together: dict[str, set[str]] = {}  # "merseycare"
         self.name_words: set[str] = set()
         self.choices: dict[str, str] = {}  # code -> normalised name, for rapidfuzz
-        self.leading: dict[str, tuple[str, ...]] = {}  # code -> the significant words its name begins with
         initials: set[str] = set()  # words written as initials ("UHS", "SLaM"): never misspellings of anything
         for org in self.by_code.values():
             self._index_name(org)
@@ -202,14 +201,10 @@ class OrganisationIndex:
         self.by_name_run_together.setdefault(core_name(name).replace(" ", ""), set()).add(code)
         for acronym in acronyms(name, normalised=True):
             self.by_acronym.setdefault(acronym, set()).add(code)
-        words = name.split()
-        for word in words:
+        for word in name.split():
             if word not in STOP_WORDS:
                 self.by_word.setdefault(word, set()).add(code)
                 self.name_words.add(word)
-        if tuple(words[-3:]) == ICB_SUFFIX:
-            words = words[:-3]
-        self.leading[code] = tuple(w for w in words if w not in STOP_WORDS)
 
     # The lookup
 
@@ -425,8 +420,15 @@ class OrganisationIndex:
         lead = tuple(self._terms(normal))
         return sorted(
             scored,
-            key=lambda c: (not c.is_open, self.leading[c.ods_code][: len(lead)] != lead, -c.score, c.name),
+            key=lambda c: (not c.is_open, self._leading(c.ods_code, len(lead)) != lead, -c.score, c.name),
         )
+
+    def _leading(self, code: str, count: int) -> tuple[str, ...]:
+        """The first `count` significant words of a name ("nhs" and "integrated care board" aside)."""
+        words = self.choices[code].split()
+        if tuple(words[-3:]) == ICB_SUFFIX:
+            words = words[:-3]
+        return tuple(w for w in words if w not in STOP_WORDS)[:count]
 
     def _candidate(self, code: str, score: float) -> Candidate:
         organisation = self.by_code[code]
