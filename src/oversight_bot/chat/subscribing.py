@@ -136,9 +136,12 @@ def resolve_target(text: str, reader: SegmentReader) -> Target | Reply:
 def _icb(text: str, reader: SegmentReader) -> Target | Reply:
     """`icb:<code or name>`: an ICB, never a trust that happens to match the name (a subscription
     to the trusts of "ICB" RBS would never be told anything)."""
-    found = reader.find_icb(text.strip()[len("icb:") :].strip())
+    wanted = text.strip()[len("icb:") :].strip()
+    found = reader.find_icb(wanted)
     if found.organisation is not None and found.organisation.kind is OrgKind.ICB:
         return Target(TargetKind.ICB, found.organisation.ods_code)
+    if reader.knows_icb(wanted):  # an ICB of the 2026 mergers: its code is known, its name not
+        return Target(TargetKind.ICB, wanted.upper())
     icbs = tuple(c for c in found.candidates if _is_icb(reader, c.ods_code))
     reply = wording.not_found_reply(text, icbs, "subscribe")
     choices = tuple(replace(choice, command=f"subscribe icb:{choice.command.split()[-1]}") for choice in reply.choices)
@@ -174,7 +177,11 @@ def target_label(target: Target, reader: SegmentReader) -> str:
         case TargetKind.REGION:
             return f"the {target.value} region"
     organisation = reader.organisation(target.value)
-    return f"{display_name(organisation.name)} ({target.value})" if organisation else target.value
+    if organisation is not None:
+        return f"{display_name(organisation.name)} ({target.value})"
+    if target.kind is TargetKind.ICB:
+        return f"ICB {target.value} (name not in the loaded ICB list)"
+    return target.value
 
 
 def events_text(events: frozenset[EventKind]) -> str:
