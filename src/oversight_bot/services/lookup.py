@@ -167,7 +167,14 @@ def acronyms(name: str, *, normalised: bool = False) -> set[str]:
 class OrganisationIndex:
     """Built once per data version; answers lookups without touching the database."""
 
-    def __init__(self, organisations: Iterable[Organisation], aliases: Mapping[str, Iterable[str]]) -> None:
+    def __init__(
+        self,
+        organisations: Iterable[Organisation],
+        aliases: Mapping[str, Iterable[str]],
+        former_names: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        """`aliases`: the names people use, each to the codes it names; `former_names`: by code, the
+        names the register gave an organisation before its present one (matched as its names are)."""
         self.by_code = {org.ods_code: org for org in organisations}
         self.by_alias: dict[str, set[str]] = {}
         self.by_name: dict[str, set[str]] = {}
@@ -178,7 +185,11 @@ class OrganisationIndex:
         self.choices: dict[str, str] = {}  # code -> normalised name, for rapidfuzz
         initials: set[str] = set()  # words written as initials ("UHS", "SLaM"): never misspellings of anything
         for org in self.by_code.values():
-            self._index_name(org)
+            self.choices[org.ods_code] = normalise(org.name)
+            self._index_name(org.ods_code, org.name)
+        for code, names in (former_names or {}).items():
+            for name in names if code in self.by_code else ():
+                self._index_name(code, name)
         for alias, codes in aliases.items():
             known = {code for code in codes if code in self.by_code}
             normal = normalise(alias)
@@ -192,10 +203,8 @@ class OrganisationIndex:
         # What a misspelt word may be a misspelling of: words of names, not initials ("UHSx" is not "UHS").
         self.spellings = [word for word in self.vocabulary if word not in initials or word in self.name_words]
 
-    def _index_name(self, org: Organisation) -> None:
-        name = normalise(org.name)
-        code = org.ods_code
-        self.choices[code] = name
+    def _index_name(self, code: str, official: str) -> None:
+        name = normalise(official)
         for form in {name, core_name(name), *icb_forms(name)}:
             self.by_name.setdefault(form, set()).add(code)
         self.by_name_run_together.setdefault(core_name(name).replace(" ", ""), set()).add(code)

@@ -300,3 +300,11 @@ def test_of_several_fits_the_one_needing_fewest_allowances_is_meant(index: Organ
 def test_a_name_run_together_and_initials_with_an_ampersand(index: OrganisationIndex) -> None:
     assert index.lookup("Merseycare").organisation.ods_code == "RW4"  # type: ignore[union-attr]
     assert index.lookup("C&M ICB").organisation.ods_code == "QYG"  # type: ignore[union-attr]
+
+
+def test_a_former_name_in_the_register_finds_the_organisation_that_carried_it() -> None:
+    bristol = Organisation("RA7", "BRISTOL NHS FOUNDATION TRUST")
+    index = OrganisationIndex([bristol], {}, {"RA7": ["UNIVERSITY HOSPITALS BRISTOL AND WESTON NHS FOUNDATION TRUST"]})
+    for query in ("University Hospitals Bristol and Weston", "UHBW", "Bristol and Weston", "Weston"):
+        assert index.lookup(query).organisation == bristol, query
+    assert index.suggest("UHBW")[0].name == "Bristol NHS Foundation Trust"  # shown by its name now
