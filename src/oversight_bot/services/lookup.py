@@ -30,7 +30,7 @@ import functools
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -152,6 +152,10 @@ def icb_forms(normal: str) -> set[str]:
     return {" ".join(words[:-3])}
 
 
+def _untracked(table: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]:
+    return {key: tuple(sorted(codes)) for key, codes in table.items()}
+
+
 def acronyms(name: str, *, normalised: bool = False) -> set[str]:
     """Initials of the significant words: "Leeds Teaching Hospitals NHS Trust" gives lth, ltht, lthft;
     an ICB's are those of its place, with or without "icb" ("NHS North Central London Integrated Care
@@ -176,11 +180,13 @@ class OrganisationIndex:
         """`aliases`: the names people use, each to the codes it names; `former_names`: by code, the
         names the register gave an organisation before its present one (matched as its names are)."""
         self.by_code = {org.ods_code: org for org in organisations}
-        self.by_alias: dict[str, set[str]] = {}
-        self.by_name: dict[str, set[str]] = {}
-        self.by_acronym: dict[str, set[str]] = {}
+        # Built as sets, kept as tuples (after _untracked): tuples of strings are not scanned by the
+        # cyclic garbage collector, whose pauses otherwise grow with every name indexed.
+        people_use: dict[str, set[str]] = {}
+        self._names: dict[str, set[str]] = {}
+        self._acronyms: dict[str, set[str]] = {}
+        self._run_together: dict[str, set[str]] = {}  # "merseycare"
         self.by_word: dict[str, set[str]] = {}
-        self.by_name_run_together: dict[str, set[str]] = {}  # "merseycare"
         self.name_words: set[str] = set()
         self.choices: dict[str, str] = {}  # code -> normalised name, for rapidfuzz
         initials: set[str] = set()  # words written as initials ("UHS", "SLaM"): never misspellings of anything
@@ -193,12 +199,17 @@ class OrganisationIndex:
         for alias, codes in aliases.items():
             known = {code for code in codes if code in self.by_code}
             normal = normalise(alias)
-            self.by_alias.setdefault(normal, set()).update(known)
-            self.by_name_run_together.setdefault(normal.replace(" ", ""), set()).update(known)
+            people_use.setdefault(normal, set()).update(known)
+            self._run_together.setdefault(normal.replace(" ", ""), set()).update(known)
             initials |= {normalise(word) for word in alias.split() if sum(c.isupper() for c in word) >= 2}
             for word in normal.split():
                 if word not in STOP_WORDS:
                     self.by_word.setdefault(ABBREVIATIONS.get(word, word), set()).update(known)
+        self.by_alias = _untracked(people_use)
+        self.by_name = _untracked(self._names)
+        self.by_acronym = _untracked(self._acronyms)
+        self.by_name_run_together = _untracked(self._run_together)
+        del self._names, self._acronyms, self._run_together
         self.vocabulary = sorted(self.by_word)
         # What a misspelt word may be a misspelling of: words of names, not initials ("UHSx" is not "UHS").
         self.spellings = [word for word in self.vocabulary if word not in initials or word in self.name_words]
@@ -206,10 +217,10 @@ class OrganisationIndex:
     def _index_name(self, code: str, official: str) -> None:
         name = normalise(official)
         for form in {name, core_name(name), *icb_forms(name)}:
-            self.by_name.setdefault(form, set()).add(code)
-        self.by_name_run_together.setdefault(core_name(name).replace(" ", ""), set()).add(code)
+            self._names.setdefault(form, set()).add(code)
+        self._run_together.setdefault(core_name(name).replace(" ", ""), set()).add(code)
         for acronym in acronyms(name, normalised=True):
-            self.by_acronym.setdefault(acronym, set()).add(code)
+            self._acronyms.setdefault(acronym, set()).add(code)
         for word in name.split():
             if word not in STOP_WORDS:
                 self.by_word.setdefault(word, set()).add(code)
@@ -350,7 +361,7 @@ class OrganisationIndex:
         return codes
 
     def _choose(
-        self, query: str, normal: str, codes: set[str], matched_by: str, terms: list[str] | None = None
+        self, query: str, normal: str, codes: Collection[str], matched_by: str, terms: list[str] | None = None
     ) -> LookupResult:
         """One organisation, the only open one among several, or every one to choose from."""
         wants_icb = "icb" in normal.split()  # "West Yorkshire ICB" means the ICB
