@@ -6,13 +6,15 @@ The rules, most certain first (docs/lookup.md has them with examples):
 1. an ODS code, any case;
 2. a name people use, from the alias file ("UHS", "Mid Staffs", "Salford Royal"), with or without
    "NHS", "Trust" or "ICB" after it;
-3. a register name, whole or without "The" and "NHS (Foundation) Trust" (an ICB also as "NHS Devon");
-4. an acronym of a register name ("LTHT", "NCL ICB");
+3. a register name, present or former, whole or without "The" and "NHS (Foundation) Trust" (an ICB
+   also as "NHS Devon"), or run together ("Merseycare");
+4. an acronym of a register name ("LTHT", "NCL ICB", "UHBW");
 5. a query with no word of three letters ("hi", "St") or only common words ("the", "NHS trust")
    asks for more: it is never matched to a guess;
 6. the words of the query: every one a whole word of the name (or of a name people use for it),
    then every one a whole word or the start of one ("Leeds Teach"), then every one possibly a
-   misspelling ("Leeds Teching"), then every one at least loosely alike ("Alder Hay");
+   misspelling ("Leeds Teching"), then every one at least loosely alike ("Alder Hay"); at each
+   step the names needing the fewest allowances win;
 7. otherwise not found, with the names holding the query's telling words (places, not "general")
    suggested. A word no name has, even loosely, is never dropped to make a guess fit.
 
@@ -31,7 +33,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
 from rapidfuzz import fuzz, process
@@ -152,7 +154,19 @@ def icb_forms(normal: str) -> set[str]:
     return {" ".join(words[:-3])}
 
 
+@dataclass(slots=True)
+class _Tables:
+    """The index's lookup tables while it is built, as sets to add to."""
+
+    aliases: dict[str, set[str]] = field(default_factory=dict)
+    names: dict[str, set[str]] = field(default_factory=dict)
+    acronyms: dict[str, set[str]] = field(default_factory=dict)
+    run_together: dict[str, set[str]] = field(default_factory=dict)
+
+
 def _untracked(table: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]:
+    """A built table, kept as tuples: tuples of strings are not scanned by the cyclic garbage
+    collector, whose pauses would otherwise grow with every name indexed."""
     return {key: tuple(sorted(codes)) for key, codes in table.items()}
 
 
@@ -180,51 +194,50 @@ class OrganisationIndex:
         """`aliases`: the names people use, each to the codes it names; `former_names`: by code, the
         names the register gave an organisation before its present one (matched as its names are)."""
         self.by_code = {org.ods_code: org for org in organisations}
-        # Built as sets, kept as tuples (after _untracked): tuples of strings are not scanned by the
-        # cyclic garbage collector, whose pauses otherwise grow with every name indexed.
-        people_use: dict[str, set[str]] = {}
-        self._names: dict[str, set[str]] = {}
-        self._acronyms: dict[str, set[str]] = {}
-        self._run_together: dict[str, set[str]] = {}  # "merseycare"
+        self.choices = {code: normalise(org.name) for code, org in self.by_code.items()}  # for rapidfuzz
         self.by_word: dict[str, set[str]] = {}
         self.name_words: set[str] = set()
-        self.choices: dict[str, str] = {}  # code -> normalised name, for rapidfuzz
-        initials: set[str] = set()  # words written as initials ("UHS", "SLaM"): never misspellings of anything
+        tables = _Tables()
         for org in self.by_code.values():
-            self.choices[org.ods_code] = normalise(org.name)
-            self._index_name(org.ods_code, org.name)
+            self._index_name(org.ods_code, org.name, tables)
         for code, names in (former_names or {}).items():
             for name in names if code in self.by_code else ():
-                self._index_name(code, name)
-        for alias, codes in aliases.items():
-            known = {code for code in codes if code in self.by_code}
-            normal = normalise(alias)
-            people_use.setdefault(normal, set()).update(known)
-            self._run_together.setdefault(normal.replace(" ", ""), set()).update(known)
-            initials |= {normalise(word) for word in alias.split() if sum(c.isupper() for c in word) >= 2}
-            for word in normal.split():
-                if word not in STOP_WORDS:
-                    self.by_word.setdefault(ABBREVIATIONS.get(word, word), set()).update(known)
-        self.by_alias = _untracked(people_use)
-        self.by_name = _untracked(self._names)
-        self.by_acronym = _untracked(self._acronyms)
-        self.by_name_run_together = _untracked(self._run_together)
-        del self._names, self._acronyms, self._run_together
+                self._index_name(code, name, tables)
+        initials = self._index_aliases(aliases, tables)
+        self.by_alias = _untracked(tables.aliases)
+        self.by_name = _untracked(tables.names)
+        self.by_acronym = _untracked(tables.acronyms)
+        self.by_name_run_together = _untracked(tables.run_together)  # "merseycare"
         self.vocabulary = sorted(self.by_word)
         # What a misspelt word may be a misspelling of: words of names, not initials ("UHSx" is not "UHS").
         self.spellings = [word for word in self.vocabulary if word not in initials or word in self.name_words]
 
-    def _index_name(self, code: str, official: str) -> None:
+    def _index_name(self, code: str, official: str, tables: _Tables) -> None:
         name = normalise(official)
         for form in {name, core_name(name), *icb_forms(name)}:
-            self._names.setdefault(form, set()).add(code)
-        self._run_together.setdefault(core_name(name).replace(" ", ""), set()).add(code)
+            tables.names.setdefault(form, set()).add(code)
+        tables.run_together.setdefault(core_name(name).replace(" ", ""), set()).add(code)
         for acronym in acronyms(name, normalised=True):
-            self._acronyms.setdefault(acronym, set()).add(code)
+            tables.acronyms.setdefault(acronym, set()).add(code)
         for word in name.split():
             if word not in STOP_WORDS:
                 self.by_word.setdefault(word, set()).add(code)
                 self.name_words.add(word)
+
+    def _index_aliases(self, aliases: Mapping[str, Iterable[str]], tables: _Tables) -> set[str]:
+        """Index the names people use, whole and by their words; return the words written as
+        initials ("UHS", "SLaM"), which are never taken as misspellings of anything."""
+        initials: set[str] = set()
+        for alias, codes in aliases.items():
+            known = {code for code in codes if code in self.by_code}
+            normal = normalise(alias)
+            tables.aliases.setdefault(normal, set()).update(known)
+            tables.run_together.setdefault(normal.replace(" ", ""), set()).update(known)
+            initials |= {normalise(word) for word in alias.split() if sum(c.isupper() for c in word) >= 2}
+            for word in normal.split():
+                if word not in STOP_WORDS:
+                    self.by_word.setdefault(ABBREVIATIONS.get(word, word), set()).update(known)
+        return initials
 
     # The lookup
 
