@@ -41,6 +41,7 @@ from oversight_bot.domain.subscriptions import (
     matches,
     route,
 )
+from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.alerts import ClaimedGroup, EventRecord, NewDelivery
 from oversight_bot.services.ports import Clock, UnitOfWork
 from oversight_bot.services.segments import SegmentReader, SegmentService
@@ -67,6 +68,7 @@ class WorkerSettings:
     fan_out_batch: int = 500
     senders: int = 64  # destinations sent to at once (mostly waiting for their turn, or for Slack)
     idle_s: float = 0.05
+    store_retry_s: float = 5.0  # how long to wait before trying a store that could not be reached
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
     max_attempts: int = MAX_ATTEMPTS
     admin_destination: Destination | None = None
@@ -90,20 +92,34 @@ class DeliveryWorker:
 
     def run(self, stop: threading.Event) -> None:
         """Work until `stop` is set. Sends run on a pool of threads while this loop goes on claiming,
-        so that a channel whose turn comes is never kept waiting for another channel's send."""
+        so that a channel whose turn comes is never kept waiting for another channel's send. A store
+        that cannot be reached (restarting, locked by an import) is waited for, not a reason to stop:
+        the worker is the only thing that would send what is queued."""
         in_flight: set[Future[None]] = set()
         while not stop.is_set():
-            in_flight = self._reap(in_flight)
-            busy = self.fan_out()
-            capacity = min(self.settings.channels_per_round, self.settings.senders - len(in_flight))
-            groups = self._claim(capacity) if capacity > 0 else []
-            reader = self.segments.refresh() if groups else None
-            for group in groups:
-                in_flight.add(self._senders.submit(self._send, group, reader))  # type: ignore[arg-type]
-            if not busy and not groups:
+            try:
+                in_flight, idle = self._round(in_flight)
+            except StoreUnavailable:
+                logger.warning(
+                    "the store is unavailable; the alert worker tries again in %.0f s", self.settings.store_retry_s
+                )
+                stop.wait(self.settings.store_retry_s)
+                continue
+            if idle:
                 stop.wait(self.settings.idle_s)
         wait(in_flight)
         self._reap(in_flight)
+
+    def _round(self, in_flight: set[Future[None]]) -> tuple[set[Future[None]], bool]:
+        """Fan out, claim and start sending: the sends still in flight, and whether it found nothing to do."""
+        in_flight = self._reap(in_flight)
+        busy = self.fan_out()
+        capacity = min(self.settings.channels_per_round, self.settings.senders - len(in_flight))
+        groups = self._claim(capacity) if capacity > 0 else []
+        reader = self.segments.refresh() if groups else None
+        for group in groups:
+            in_flight.add(self._senders.submit(self._send, group, reader))  # type: ignore[arg-type]
+        return in_flight, not busy and not groups
 
     def run_once(self) -> int:
         """One round, waiting for its sends (for the CLI's --once and for tests)."""

@@ -13,12 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.services.alerts import ClaimedGroup, DeliveryInfo, EventRecord, NewDelivery
+from oversight_bot.store.db import dialect_insert
 from oversight_bot.store.subscriptions import channel_row, settings_from_row
 from oversight_bot.store.tables import (
     AlertChannelRow,
@@ -64,7 +63,7 @@ class SqlAlchemyDeliveryRepository:
             return 0
         for destination in {d.destination for d in deliveries if isinstance(d, NewDelivery)}:
             channel_row(self.session, destination)
-        insert = postgresql_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(self.session)
         statement = insert(AlertDeliveryRow).on_conflict_do_nothing(index_elements=["event_id", "subscription_id"])
         self.session.execute(statement, rows)
         return len(rows)
@@ -187,12 +186,14 @@ class SqlAlchemyDeliveryRepository:
                 AlertThreadRow(platform=key[0], workspace=key[1], channel=key[2], ods_code=key[3], parent_ref=ref)
             )
 
-    def listing(self, *, dead_only: bool, limit: int) -> list[DeliveryInfo]:
+    def listing(self, *, dead_only: bool, limit: int, ids: Iterable[int] | None = None) -> list[DeliveryInfo]:
         query = select(D, OutboxEventRow.kind, OutboxEventRow.ods_code).join(
             OutboxEventRow, OutboxEventRow.id == D.event_id
         )
         if dead_only:
             query = query.where(D.status == "dead")
+        if ids is not None:
+            query = query.where(D.id.in_(list(ids)))
         rows = self.session.execute(query.order_by(D.id.desc()).limit(limit))
         return [_info(d, kind, code) for d, kind, code in rows]
 
