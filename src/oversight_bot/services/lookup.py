@@ -501,8 +501,8 @@ class OrganisationIndex:
             words = set(normal.split())
             return {code for code, name in self._name_words.items() if words <= name}
         *whole, last = terms
-        codes = self._fitting(whole, Level.START) if whole else None
-        begun = set(self.by_word.get(last, ())) | self._codes_starting_word(last)
+        codes = (self._fitting(whole, Level.WHOLE) or self._fitting(whole, Level.START)) if whole else None
+        begun = self.by_word.get(last, set()) | self._codes_starting_word(last)
         codes = begun if codes is None else codes & begun
         return codes or self._fitting(terms, Level.MISSPELT)
 
