@@ -59,6 +59,32 @@ CASES = [
     ),
     Case("segment Leeds Teching", ReplyKind.ANSWER, says=("(RR8)",)),
     Case(
+        "segment Birmingham",  # every organisation named for the place, the closed one last
+        ReplyKind.CHOICE,
+        says=(
+            "University Hospitals Birmingham NHS Foundation Trust (RRK)",
+            "Birmingham Women's NHS Foundation Trust (RLU) (closed)",
+        ),
+        buttons=("segment RRK", "segment RXT", "segment RLU"),
+    ),
+    Case(
+        "segment London",
+        ReplyKind.CHOICE,
+        says=("21 organisations fit; page 1 of 3", "London Ambulance Service NHS Trust (RRU)"),
+        more="segment London page:2",
+    ),
+    Case("why London page:3", ReplyKind.CHOICE, says=("page 3 of 3", "(closed)"), buttons=("why RYQ",)),
+    Case("segment hi", ReplyKind.NOT_FOUND, says=("too short to look up",), never_says=("Hillingdon", "(RAS)")),
+    Case("segment NHS trust", ReplyKind.NOT_FOUND, says=("too common to tell organisations apart",)),
+    Case(
+        "segment Foo General Hospital",
+        ReplyKind.NOT_FOUND,
+        says=("No organisation's name has the word \u201cfoo\u201d",),
+        never_says=("Kettering", "Northampton"),
+    ),
+    Case("segment Salford Royal", ReplyKind.ANSWER, says=("Northern Care Alliance NHS Foundation Trust (RM3)",)),
+    Case("segment Mid Staffs", ReplyKind.ANSWER, says=("Mid Staffordshire NHS Foundation Trust (RJD)", "closed")),
+    Case(
         "segment Project Nightingale",
         ReplyKind.ANSWER,
         says=("Project Nightingale NHS Trust (R0C)", "No segment held.", "closed on 26 March 2020"),

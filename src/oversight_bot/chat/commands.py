@@ -38,16 +38,19 @@ class Command(BaseModel):
 class GetSegment(Command):
     verb: Literal["segment"] = "segment"
     query: str = Field(min_length=1)
+    page: int = Field(default=1, ge=1)  # of the organisations to choose from, when several fit
 
 
 class ExplainSegment(Command):
     verb: Literal["why"] = "why"
     query: str = Field(min_length=1)
+    page: int = Field(default=1, ge=1)  # of the organisations to choose from, when several fit
 
 
 class ShowHistory(Command):
     verb: Literal["history"] = "history"
     query: str = Field(min_length=1)
+    page: int = Field(default=1, ge=1)  # of the organisations to choose from, when several fit
 
 
 class ShowLeague(Command):
@@ -156,9 +159,7 @@ def parse_text(text: str) -> Command:
         return question
     verb, rest = words[0].lower(), " ".join(words[1:])
     if verb in ORGANISATION_VERBS:
-        if not rest:
-            return ShowHelp(problem=f"`{verb}` needs an organisation: a name, an ODS code or an alias.", about=verb)
-        return ORGANISATION_VERBS[verb](query=rest)
+        return _about_organisation(verb, rest)
     if verb == "help":
         return _help(rest)
     parse = {"league": _league, "list": _list, **SUBSCRIPTION_VERBS, **CONCERN_VERBS}.get(verb)
@@ -181,7 +182,20 @@ def parse_segment_command(text: str) -> Command:
         return ShowHelp(problem="`/segment` needs an organisation: a name, an ODS code or an alias.", about="segment")
     if words[0].lower() in ORGANISATION_VERBS or words[0].lower() in ("league", "list", "help"):
         return parse_text(text)
-    return _question(words) or GetSegment(query=" ".join(words)[:MAX_TEXT])
+    return _question(words) or _about_organisation("segment", " ".join(words)[:MAX_TEXT])
+
+
+def _about_organisation(verb: str, rest: str) -> Command:
+    """`segment <organisation> [page:N]`: the page is of the organisations to choose from."""
+    query, page = rest, "1"
+    if " page:" in f" {rest.lower()}":
+        cut = f" {rest.lower()}".rindex(" page:")
+        query, page = rest[:cut], rest[cut + len("page:") :].strip()
+        if not page.isdigit() or int(page) < 1:
+            return ShowHelp(problem="`page:` needs a whole number, like `page:2`.", about=verb)
+    if not query.strip():
+        return ShowHelp(problem=f"`{verb}` needs an organisation: a name, an ODS code or an alias.", about=verb)
+    return ORGANISATION_VERBS[verb](query=query.strip(), page=int(page))
 
 
 def _help(rest: str) -> ShowHelp:
@@ -322,8 +336,12 @@ def _list(rest: str) -> Command:
 def command_text(command: Command) -> str:
     """The text that parses back to `command`: what a button runs, or a shared answer re-runs."""
     match command:
-        case GetSegment(query=query) | ExplainSegment(query=query) | ShowHistory(query=query):
-            return f"{command.verb} {query}"
+        case (
+            GetSegment(query=query, page=page)
+            | ExplainSegment(query=query, page=page)
+            | ShowHistory(query=query, page=page)
+        ):
+            return " ".join(filter(None, [command.verb, query, _page_text(page)]))
         case ShowLeague(table=table, region=region, page=page):
             return " ".join(
                 filter(None, ["league", table.short, f"region:{region}" if region else "", _page_text(page)])

@@ -179,10 +179,8 @@ class Conversation:
     def _about_organisation(self, command: GetSegment | ExplainSegment | ShowHistory) -> Reply:
         reader = self.segments.reader()  # one consistent data version for the whole answer
         found = reader.lookup(command.query)
-        if found.status is LookupStatus.AMBIGUOUS:
-            return wording.choose_reply(found.query, found.candidates, command.verb)
-        if found.status is LookupStatus.NOT_FOUND or found.organisation is None:
-            return wording.not_found_reply(found.query, found.candidates, command.verb)
+        if found.status is not LookupStatus.RESOLVED or found.organisation is None:
+            return wording.unresolved_reply(found, command.verb, command.page)
         code = found.organisation.ods_code
         if isinstance(command, ShowHistory):
             history = reader.history(code)

@@ -322,7 +322,8 @@ class SegmentReader:
         self.snapshot = snapshot
         self.frameworks = frameworks
         self.ageing = ageing or Ageing()
-        self.index = OrganisationIndex(snapshot.organisations.values(), snapshot.aliases)
+        former = {code: [f.name for f in names] for code, names in snapshot.register.former_names.items()}
+        self.index = OrganisationIndex(snapshot.organisations.values(), snapshot.aliases, former)
 
     def lookup(self, query: str) -> LookupResult:
         return self.index.lookup(query)

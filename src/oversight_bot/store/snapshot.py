@@ -99,9 +99,10 @@ def _domain_results(session: Session) -> dict[tuple[str, Quarter], list[DomainRe
 
 
 def _register(session: Session, organisations: Iterable[str]) -> Register:
+    """The register's history, with only the successions answers about an organisation held can
+    reach (through chains of any length): ODS's file names every kind of organisation (11,537
+    rows), read here as plain rows."""
     repository = SqlAlchemyRegisterRepository(session)
-    # ODS's successor file is whole (every organisation in England: ten thousand rows and more):
-    # read as plain rows, and only what answers about the organisations held can reach is kept.
     s = SuccessionRow
     every = (Succession(*row) for row in session.execute(select(s.predecessor, s.successor, s.effective_on)))
     successions = successions_reaching(organisations, every)
