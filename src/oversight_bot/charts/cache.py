@@ -53,19 +53,6 @@ class ChartCache:
             partial.replace(path)  # whole or absent, whoever else is writing it
         return path
 
-    def warm_in_background(self) -> None:
-        """Load matplotlib in a thread, off any request (servers call this as they start)."""
-
-        def warm() -> None:
-            try:
-                from oversight_bot.charts.draw import warm
-
-                warm()
-            except Exception as error:  # a chart is an extra: the answers go out without one
-                logger.warning("charts not warmed: %s", type(error).__name__)
-
-        threading.Thread(target=warm, name="charts-warm", daemon=True).start()
-
 
 def file_stem(chart: Chart) -> str:
     """A file name for the chart: what it shows, readable, and a hash of its key (its data version)."""

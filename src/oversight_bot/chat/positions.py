@@ -155,7 +155,7 @@ def _peers_note(table: TrustType | None) -> str:
 
 def _scores_chart(view: MetricsView) -> Chart:
     rows = [row.detail for block in view.domains for row in block.metrics]
-    categories = tuple(f"{d.metric_id} {_short(d.name)}" for d in rows)
+    categories = tuple(d.metric_id for d in rows)  # the names are in the text beside each ID
     points = tuple(float(d.score) for d in rows)
     organisation = view.organisation
     alt = ", ".join(f"{d.metric_id} {d.score:.2f}" for d in rows)
@@ -166,7 +166,7 @@ def _scores_chart(view: MetricsView) -> Chart:
         categories=categories,
         series=(Series(organisation.ods_code, SeriesRole.SUBJECT, points),),
         value_label=SCORE_AXIS,
-        category_label="Metric (by domain, worst first)",
+        category_label="Metric ID (by domain, worst first; names in the answer)",
         alt_text=f"Metric scores of {display_name(organisation.name)}, {view.quarter}, 1 best and 4 worst: {alt}.",
         source=f"Source: {source_text(view.provenance)}",
         lower_is_better=True,
