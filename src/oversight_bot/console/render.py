@@ -102,8 +102,8 @@ def sparkline(
     return "".join(spark(p) for p in points)
 
 
-def chart_lines(chart: Chart) -> list[Text]:
-    """The chart as a sparkline per series, and where its PNG was written."""
+def chart_lines(chart: Chart, *, with_file: bool = True) -> list[Text]:
+    """The chart as a sparkline per series, and where its PNG was written (drawn now if need be)."""
     lines = []
     everything = [p for series in chart.series for p in series.points if p is not None]
     scale = (min(everything), max(everything)) if everything else None  # one scale: series compare
@@ -117,7 +117,8 @@ def chart_lines(chart: Chart) -> list[Text]:
         line.append(sparkline(series.points, chart.lower_is_better, scale), style="bold")
         line.append(f" {last}{direction}")
         lines.append(line)
-    lines.append(_chart_file(chart))
+    if with_file:
+        lines.append(_chart_file(chart))
     return lines
 
 
@@ -159,7 +160,7 @@ def _plain(reply: Reply) -> str:
         lines += list(section.lines)
         lines += [f"{fact.label}: {fact.value}" for fact in section.facts]
     if reply.chart is not None:
-        lines += [str(line) for line in chart_lines(reply.chart)]
+        lines += [str(line) for line in chart_lines(reply.chart, with_file=False)]
     lines += [f"{n}) {c.label}: {c.command}" for n, c in enumerate(reply.choices, start=1)]
     if reply.more:
         lines.append(f"more: {reply.more.command}")

@@ -38,9 +38,9 @@ Message = Callable[[str | None, str | None], dict[str, Any]]  # (file id, note) 
 class ChartUploads:
     """File ids of charts uploaded to each workspace, by chart key."""
 
-    def __init__(self, drawings: ChartCache = shared, waits_s: tuple[float, ...] = PROCESSING_WAITS_S) -> None:
+    def __init__(self, drawings: ChartCache = shared, waits_s: tuple[float, ...] | None = None) -> None:
         self.drawings = drawings
-        self.waits_s = waits_s
+        self.waits_s = PROCESSING_WAITS_S if waits_s is None else waits_s
         self._files: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
 
@@ -70,14 +70,17 @@ class ChartUploads:
     def send(self, respond: Respond, message: Message, file_id: str | None, **how: Any) -> None:
         """Send the answer with its chart, waiting while Slack still processes the file; without it
         (and saying so) if the file cannot be shown."""
-        if file_id is not None:
-            for wait in (0.0, *self.waits_s):
-                time.sleep(wait)
-                sent = respond(**how, **message(file_id, None))
-                if not _file_not_ready(sent.status_code, sent.body):
-                    return
-            logger.warning("chart not shown: Slack did not accept its file in time")
-        respond(**how, **message(None, NOT_SHOWN))
+        try:
+            if file_id is not None:
+                for wait in (0.0, *self.waits_s):
+                    time.sleep(wait)
+                    sent = respond(**how, **message(file_id, None))
+                    if not _file_not_ready(sent.status_code, sent.body):
+                        return
+                logger.warning("chart not shown: Slack did not accept its file in time")
+            respond(**how, **message(None, NOT_SHOWN))
+        except (SlackClientError, OSError, ValueError) as error:  # the answer without a chart is already there
+            logger.warning("answer with its chart not sent: %s", _why(error))
 
 
 def _file_not_ready(status: int, body: str) -> bool:
