@@ -32,6 +32,19 @@ SEEDS = DEFAULT_SEEDS
 NOF_FILE = SEEDS / "nof-mental-health-and-community-2025-26-q1-q2.csv"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def chart_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Charts the console draws go to a folder of the session's, not the user's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder / "oversight-bot" / "charts"
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture(scope="session")
 def seeded_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One seeded SQLite file per test session; tests get copies of it (seeding takes a second or two)."""

@@ -12,6 +12,7 @@ from oversight_bot.domain.assessments import Assessment, Basis, Step
 from oversight_bot.domain.metrics import MetricValue
 from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType, display_name, short_name
 from oversight_bot.domain.provenance import Provenance
+from oversight_bot.domain.quarters import Quarter
 from oversight_bot.services.lookup import Candidate, LookupResult, LookupStatus, Vagueness
 from oversight_bot.services.register import Handover, RegisterView
 from oversight_bot.services.segments import (
@@ -320,15 +321,17 @@ def _metric_sections(why: WhyView, assessment: Assessment) -> list[Section]:
     return sections
 
 
-def metric_line(metric: MetricDetail) -> str:
-    """ "Rate of E-Coli infections (OF1048): score 2.10, counts one third; value 1.05 (rate, Jul 24 - Jun 25)"."""
+def metric_line(metric: MetricDetail, values: str | None = None) -> str:
+    """ "Rate of E-Coli infections (OF1048): score 2.10, counts one third; value 1.05 (rate, Jul 24 - Jun 25)";
+    `values` in place of the values' own words (`metric` shows them with their peers)."""
     parts = [f"{metric.name} ({metric.metric_id}): score {metric.score:.2f}"]
     if not metric.counted:
         parts.append(f"not in the average: {metric.note}")
     elif metric.weight != 1:
         parts.append(f"counts {_fraction_words(metric.weight)} in the average")
-    values = "; ".join(value_text(v) for v in metric.values)
-    return ", ".join(parts) + (f"; value {values}" if values else "")
+    if values is None:
+        values = "value " + "; ".join(value_text(v) for v in metric.values) if metric.values else ""
+    return ", ".join(parts) + (f"; {values}" if values else "")
 
 
 def value_text(value: MetricValue) -> str:
@@ -412,7 +415,8 @@ def _distinct(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def league_reply(view: LeagueView, page: int) -> Reply:
+def league_reply(view: LeagueView, page: int, at: Quarter | None = None) -> Reply:
+    """A page of a league table: the latest quarter's, or the quarter asked for (`at`)."""
     region = f", {view.region}" if view.region else ""
     title = f"League table: {view.table.value.lower()}s{region}"
     if view.quarter is None or not (view.rows or view.unranked):
@@ -421,7 +425,8 @@ def league_reply(view: LeagueView, page: int) -> Reply:
             ReplyKind.ANSWER, title, f"{title}: none held", (Section(lines=(f"No league table held{where}.",)),)
         )
     listed = view.rows + view.unranked
-    rows, more = paged(listed, page, f"league {view.table.short}{f' region:{view.region}' if view.region else ''}")
+    command = f"league {view.table.short}{f' region:{view.region}' if view.region else ''}"
+    rows, more = paged(listed, page, command, f" {at}" if at else "")
     lines = tuple(league_line(r) for r in rows)
     count = len(listed)
     if view.rows:
@@ -549,9 +554,11 @@ def pages(count: int) -> int:
     return max(1, -(-count // PAGE_SIZE))
 
 
-def paged(rows: tuple[TableRow, ...], page: int, command: str) -> tuple[tuple[TableRow, ...], Choice | None]:
+def paged(
+    rows: tuple[TableRow, ...], page: int, command: str, after: str = ""
+) -> tuple[tuple[TableRow, ...], Choice | None]:
     start = (page - 1) * PAGE_SIZE
-    more = Choice("More", f"{command} page:{page + 1}") if start + PAGE_SIZE < len(rows) else None
+    more = Choice("More", f"{command} page:{page + 1}{after}") if start + PAGE_SIZE < len(rows) else None
     return rows[start : start + PAGE_SIZE], more
 
 
