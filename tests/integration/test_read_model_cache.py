@@ -67,6 +67,13 @@ def in_another_process(database: Path, *args: str, code: str | None = None) -> s
     return subprocess.run(command_line, capture_output=True, text=True, env=environment, timeout=120, check=False)
 
 
+def with_alias(folder: Path, alias: str) -> Path:
+    """The seeds' alias list and one more name for Leeds Teaching Hospitals."""
+    path = folder / f"aliases {alias}.csv"
+    path.write_text((SEEDS / "aliases.csv").read_text() + f"{alias},RR8,a name a test gives it\n")
+    return path
+
+
 def open_concerns(answer: str) -> str:
     found = re.search(r"Open concerns\s+(\d+)", answer)
     assert found is not None, answer
@@ -113,9 +120,7 @@ def test_the_next_process_answers_from_the_cache_without_sqlalchemy(database: Pa
 def test_an_import_by_another_process_is_answered_at_once(database: Path, tmp_path: Path) -> None:
     assert "No organisation matches" in ask(database, "segment Leeds Teachers")
     assert cached(database) is not None
-    aliases = tmp_path / "aliases.csv"
-    aliases.write_text((SEEDS / "aliases.csv").read_text() + "Leeds Teachers,RR8\n")
-
+    aliases = with_alias(tmp_path, "Leeds Teachers")
     imported = in_another_process(database, "import", "aliases", str(aliases))
     assert imported.returncode == 0, imported.stderr
 
@@ -156,8 +161,7 @@ def test_another_stores_cache_at_the_same_import_is_not_used(
     other.parent.mkdir()
     other.write_bytes(seeded_sqlite_template.read_bytes())
     for store, alias in ((database, "Leeds Teachers"), (other, "Leeds Students")):
-        aliases = tmp_path / f"{alias}.csv"
-        aliases.write_text((SEEDS / "aliases.csv").read_text() + f"{alias},RR8\n")
+        aliases = with_alias(tmp_path, alias)
         imported = oversight("import", "aliases", str(aliases), env={"OVERSIGHT_DATABASE_URL": f"sqlite:///{store}"})
         assert imported.exit_code == 0, imported.output
         assert LEEDS in ask(store, f"segment {alias}")  # and writes its cache
@@ -267,8 +271,7 @@ def test_an_import_committed_while_loading_is_never_cached_as_the_older_data(
 ) -> None:
     """A process loads the read model; before it has written the cache, another commits an import.
     What it loaded is not cached (under either import), and the next load has the import."""
-    aliases = tmp_path / "aliases.csv"
-    aliases.write_text((SEEDS / "aliases.csv").read_text() + "Leeds Teachers,RR8\n")
+    aliases = with_alias(tmp_path, "Leeds Teachers")
     loaded_before_the_import: list[Snapshot] = []
 
     class LoadThenImportElsewhere:
