@@ -211,16 +211,52 @@ class _Planted:
         return (open, (str(self.canary), "w"))
 
 
-def test_a_cache_that_names_anything_but_the_read_model_is_never_run(database: Path, tmp_path: Path) -> None:
+def calling(module: str, name: str, *args: str) -> bytes:
+    """A pickle (protocol 4, written out by hand) that calls `module`'s `name` with `args`: pickle
+    itself names no class by a dotted path, a crafted file may."""
+
+    def text(value: str) -> bytes:
+        encoded = value.encode()
+        return pickle.SHORT_BINUNICODE + bytes([len(encoded)]) + encoded
+
+    arguments = b"".join(text(arg) for arg in args)
+    return (
+        pickle.PROTO
+        + b"\x04"
+        + text(module)
+        + text(name)
+        + pickle.STACK_GLOBAL
+        + arguments
+        + pickle.TUPLE2
+        + pickle.REDUCE
+        + pickle.STOP
+    )
+
+
+@pytest.mark.parametrize(
+    "crafted",
+    [
+        "a function",
+        # From a domain module, through what it imported, to io.FileIO: a class, and one that writes files.
+        "a class reached through a module the domain imports",
+    ],
+)
+def test_a_cache_that_names_anything_but_the_read_model_is_never_run(
+    database: Path, app: Application, tmp_path: Path, crafted: str
+) -> None:
     canary = tmp_path / "canary"
     schema_now, stamp = SqliteFile(database).facts()
     assert schema_now is not None
-    payload = pickle.dumps(_Planted(canary))
+    if crafted == "a function":
+        payload = pickle.dumps(_Planted(canary))
+    else:
+        payload = calling("oversight_bot.domain.quarters", "re.enum.bltns.open.__self__.FileIO", str(canary), "w")
     header = ReadModelCache._header(schema_now, stamp, payload)  # keyed exactly for this store
     cache_path(database).write_bytes(read_model_cache.MAGIC + json.dumps(header).encode() + b"\n" + payload)
 
     assert LEEDS in ask(database, "segment RR8")
     assert not canary.exists()
+    assert cached(database) == from_store(app)  # replaced by the read model
 
 
 @pytest.mark.parametrize("untrusted", ["others may write it", "another user owns it", "a link"])

@@ -14,7 +14,8 @@ and the next process reads that instead, but only when it is certainly current:
   file or a new one, never half of one, and two processes writing at once each leave a whole file;
 - it is trusted only as far as the database beside it: a file this user does not own, that others
   may write, that is a link, whose checksum is wrong, or that names anything but the read model's
-  own types is ignored (and replaced), never unpickled into anything else.
+  own types (dataclasses and enumerations defined in the domain, dates, decimals) is ignored (and
+  replaced), never unpickled into anything else.
 
 Concern counts are not in it (they change without an import): they are read from the store each time.
 """
@@ -22,6 +23,7 @@ Concern counts are not in it (they change without an import): they are read from
 from __future__ import annotations
 
 import dataclasses
+import enum
 import functools
 import hashlib
 import io
@@ -47,7 +49,8 @@ FORMAT = 1
 SUFFIX = ".read-model"
 PACKAGE = Path(__file__).resolve().parents[1]
 # The only things a cache file may name: the read model's own types and the values inside them.
-ALLOWED_MODULES = ("oversight_bot.domain.", "oversight_bot.services.snapshot")
+DOMAIN = "oversight_bot.domain."
+ALLOWED_MODULES = {"oversight_bot.services.snapshot"}
 ALLOWED_CLASSES = {("decimal", "Decimal"), ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone")}
 
 
@@ -167,11 +170,28 @@ class _ReadModelUnpickler(pickle.Unpickler):
     function (the way a crafted pickle runs code) fails here, before anything is called."""
 
     def find_class(self, module: str, name: str) -> type:
-        allowed = module.startswith(ALLOWED_MODULES) or (module, name) in ALLOWED_CLASSES
-        found = super().find_class(module, name) if allowed and not name.startswith("_") else None
-        if not isinstance(found, type):
+        found = super().find_class(module, name) if _may_name(module, name) else None
+        if not (isinstance(found, type) and _read_model_type(found, module, name)):
             raise pickle.UnpicklingError(f"{module}.{name} is not part of the read model")
         return found
+
+
+def _may_name(module: str, name: str) -> bool:
+    """A plain name in an allowed module: pickle follows a dotted name attribute by attribute, out of
+    the module into whatever it imported (`re.enum.bltns.open.__self__.FileIO`, a class that
+    writes files), so a dot is never followed."""
+    if not name.isidentifier() or name.startswith("_"):
+        return False
+    return (module, name) in ALLOWED_CLASSES or module in ALLOWED_MODULES or module.startswith(DOMAIN)
+
+
+def _read_model_type(found: type, module: str, name: str) -> bool:
+    """One of the few standard types, or a dataclass or enumeration defined in that very module
+    (not merely imported into it, as `operator.itemgetter` is into the domain's scores)."""
+    if (module, name) in ALLOWED_CLASSES:
+        return True
+    defined_here = found.__module__ == module and found.__qualname__ == name
+    return defined_here and (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum))
 
 
 class CachedSnapshotSource:
