@@ -136,6 +136,18 @@ def test_a_concern_filed_by_another_process_is_counted_at_once(database: Path, a
     assert open_concerns(ask(database, "segment RR8")) == "0"
 
 
+def test_the_cache_holds_no_concern_nor_who_raised_it(database: Path, app: Application) -> None:
+    """The file is written beside the store for any process of this user to read: what it holds is
+    the published data only, never a concern's words, its reference or its reporter."""
+    filed = app.concerns.file(REPORTER, SUBMISSION).concern
+    cache_path(database).unlink(missing_ok=True)
+    assert open_concerns(ask(database, "segment RR8")) == "1"  # answered, and the cache written now
+    written = cache_path(database).read_bytes()
+    assert cached(database) is not None
+    for confidential in (SUBMISSION.summary, SUBMISSION.details, filed.reference, REPORTER.user_id):
+        assert confidential.encode() not in written
+
+
 def test_after_a_migration_the_cache_is_not_used(database: Path, app: Application) -> None:
     """Taking the register's migration back and making it again leaves the same revision and the
     same latest import, but no successions: the cache of before must not answer."""
