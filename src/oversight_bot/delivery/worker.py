@@ -47,6 +47,7 @@ from oversight_bot.services.segments import SegmentReader, SegmentService
 from oversight_bot.serving import metrics
 
 logger = logging.getLogger(__name__)
+ROUND_RETRY_MAX_S = 30.0  # the longest wait between rounds while the store keeps failing
 
 
 class Notifier(Protocol):
@@ -90,20 +91,36 @@ class DeliveryWorker:
 
     def run(self, stop: threading.Event) -> None:
         """Work until `stop` is set. Sends run on a pool of threads while this loop goes on claiming,
-        so that a channel whose turn comes is never kept waiting for another channel's send."""
+        so that a channel whose turn comes is never kept waiting for another channel's send. A round
+        the store fails (down, locked) is tried again after a wait that grows to 30 s: a worker
+        outlives a database restart."""
         in_flight: set[Future[None]] = set()
+        failures = 0
         while not stop.is_set():
             in_flight = self._reap(in_flight)
-            busy = self.fan_out()
-            capacity = min(self.settings.channels_per_round, self.settings.senders - len(in_flight))
-            groups = self._claim(capacity) if capacity > 0 else []
-            reader = self.segments.refresh() if groups else None
-            for group in groups:
-                in_flight.add(self._senders.submit(self._send, group, reader))  # type: ignore[arg-type]
-            if not busy and not groups:
+            try:
+                worked = self._round(in_flight)
+            except Exception as error:  # the store down or locked: nothing was sent; wait, then again
+                failures += 1
+                logger.warning("alert worker: a round failed (%s); trying again", type(error).__name__)
+                stop.wait(min(ROUND_RETRY_MAX_S, self.settings.idle_s * 2**failures))
+                continue
+            failures = 0
+            if not worked:
                 stop.wait(self.settings.idle_s)
         wait(in_flight)
         self._reap(in_flight)
+
+    def _round(self, in_flight: set[Future[None]]) -> bool:
+        """Fan out, claim what `in_flight` leaves room for, and start sending it; whether any of that
+        found work."""
+        busy = self.fan_out()
+        capacity = min(self.settings.channels_per_round, self.settings.senders - len(in_flight))
+        groups = self._claim(capacity) if capacity > 0 else []
+        reader = self.segments.refresh() if groups else None
+        for group in groups:
+            in_flight.add(self._senders.submit(self._send, group, reader))  # type: ignore[arg-type]
+        return bool(busy or groups)
 
     def run_once(self) -> int:
         """One round, waiting for its sends (for the CLI's --once and for tests)."""

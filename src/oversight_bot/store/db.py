@@ -7,10 +7,12 @@ statements are never logged with their parameters (concern text must never reach
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,3 +60,8 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def dialect_insert(dialect_name: str) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:
+    """The dialect's own INSERT, which has ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
