@@ -325,4 +325,7 @@ def prepare(app: Application) -> list[ImportReport]:
     if not app.settings.seed_on_first_use or app.segments.source.version() > 0:
         return []
     logger.info("empty store: loading the seed data from %s", app.settings.seeds_dir)
-    return seed(app.importer, app.settings.seeds_dir, SEED_READERS)
+    reports = seed(app.importer, app.settings.seeds_dir, SEED_READERS)
+    for report in reports:
+        metrics.count_import(report.kind, "changed" if report.changed else "unchanged")
+    return reports

@@ -48,6 +48,7 @@ from oversight_bot.logs import configure_logging
 from oversight_bot.services.imports import ImportReport
 from oversight_bot.services.nof_check import check_release
 from oversight_bot.services.releases import Publication
+from oversight_bot.serving import metrics
 from oversight_bot.slack import http, socket_mode
 from oversight_bot.store import schema
 from oversight_bot.store.anchors import last_anchor, write_anchor
@@ -285,13 +286,16 @@ def emit_json(value: object) -> None:
     sys.stdout.write(output.to_json(value) + "\n")
 
 
-def _import(run_import: Callable[[], ImportReport]) -> None:
-    """Run an import, reporting file problems (nothing imported) with exit status 1."""
+def _import(kind: str, run_import: Callable[[], ImportReport]) -> None:
+    """Run an import, reporting file problems (nothing imported) with exit status 1; counted in
+    the metrics by `kind` (the command: ods, nof, league ...) and result."""
     try:
         report = run_import()
     except ImportFileError as error:
+        metrics.count_import(kind, "refused")
         output.show_import_error(err, error)
         raise typer.Exit(1) from None
+    metrics.count_import(kind, "changed" if report.changed else "unchanged")
     output.show_import(out, report)
 
 
@@ -303,21 +307,21 @@ def import_ods(
     """ODS's NHS trust file (etr.csv: no header, 27 columns)."""
     with application() as app:
         region_names = read_regions_file(regions or app.settings.seeds_dir / "regions.csv")
-        _import(lambda: app.importer.organisations(read_ods_file(file, region_names), "ods"))
+        _import("ods", lambda: app.importer.organisations(read_ods_file(file, region_names), "ods"))
 
 
 @import_cli.command("icbs")
 def import_icbs(file: ExistingFile) -> None:
     """ONS's ICB names and codes (ICB24CD, ICB24CDH, ICB24NM)."""
     with application() as app:
-        _import(lambda: app.importer.organisations(read_icb_file(file), "icbs"))
+        _import("icbs", lambda: app.importer.organisations(read_icb_file(file), "icbs"))
 
 
 @import_cli.command("aliases")
 def import_aliases(file: ExistingFile) -> None:
     """Short names and acronyms (alias,ods_code); replaces the alias list."""
     with application() as app:
-        _import(lambda: app.importer.aliases(read_alias_file(file)))
+        _import("aliases", lambda: app.importer.aliases(read_alias_file(file)))
 
 
 Published = Annotated[
@@ -357,7 +361,7 @@ def import_nof(file: ExistingFile, published: Published = None, secondary: Secon
                     release, lambda _stage, done, total: progress.update(task, completed=done), publication
                 )
 
-        _import(run_import)
+        _import("nof", run_import)
 
 
 @import_cli.command("segments")
@@ -365,7 +369,7 @@ def import_segments(file: ExistingFile, published: Published = None, secondary: 
     """Published segment results, or decisions of earlier frameworks (see docs/data.md)."""
     publication = _publication(published, secondary)
     with application() as app:
-        _import(lambda: app.importer.segments(read_segments_file(file), publication))
+        _import("segments", lambda: app.importer.segments(read_segments_file(file), publication))
 
 
 @import_cli.command("league")
@@ -384,7 +388,7 @@ def import_league(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--quarter") from None
     with application() as app:
-        _import(lambda: app.importer.segments(read_league_file(file, given), publication))
+        _import("league", lambda: app.importer.segments(read_league_file(file, given), publication))
 
 
 def _progress() -> Progress:
@@ -440,6 +444,11 @@ def parse_cut_points(specs: list[str], quarters: list[Quarter]) -> dict[Quarter,
 @cli.command()
 def worker(
     once: Annotated[bool, typer.Option("--once", help="One round (fan out and send what is due), then exit.")] = False,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option("--metrics-port", min=1, max=65535, help="Serve Prometheus metrics at /metrics on this port."),
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="Address for --metrics-port.")] = "0.0.0.0",
 ) -> None:
     """The alert worker: fan events out to subscriptions and deliver them, until stopped (SIGTERM or
     Ctrl-C finish the round in hand). Run several on PostgreSQL; one on SQLite."""
@@ -449,6 +458,8 @@ def worker(
                 "Another alert worker already serves this SQLite store; on SQLite only one may run.", markup=False
             )
             raise typer.Exit(1)
+        if metrics_port is not None:
+            _serve_metrics(metrics_port, metrics_host)
         alert_worker = delivery_worker(app, chat_notifiers(app))
         if once:
             out.print(f"{alert_worker.run_once()} event batch(es) and group(s) handled.", markup=False)
@@ -463,6 +474,16 @@ def worker(
             stop.set()
         finally:
             alert_worker.close()
+
+
+def _serve_metrics(port: int, host: str) -> None:
+    try:
+        metrics.serve(port, host)
+    except OSError as error:
+        raise ConfigurationError(
+            f"--metrics-port {port}: cannot listen on {host}:{port} ({error.strerror}); choose a free port, e.g. 9464"
+        ) from None
+    err.print(f"Metrics: http://{host}:{port}/metrics", markup=False)
 
 
 @cli.command()

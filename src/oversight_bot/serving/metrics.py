@@ -13,7 +13,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import Engine, event
 
@@ -36,14 +45,30 @@ READ_MODEL_AGE = Gauge(
 READ_MODEL_VERSION = Gauge(
     "oversight_read_model_version", "The import id the read model was built from.", multiprocess_mode="min"
 )
+# The store's backlog, read by the alert worker about once a second: the same whichever process
+# reads it, so the most recent reading is the truth (and a dead worker's last reading is not).
 OUTBOX_EVENTS = Gauge(
-    "oversight_outbox_undispatched_events", "Events not yet fanned out to subscriptions.", multiprocess_mode="max"
+    "oversight_outbox_undispatched_events",
+    "Events not yet fanned out to subscriptions.",
+    multiprocess_mode="mostrecent",
 )
 DELIVERIES_WAITING = Gauge(
-    "oversight_alert_deliveries_waiting", "Alerts due or scheduled, not yet sent.", multiprocess_mode="max"
+    "oversight_alert_deliveries_waiting",
+    "Alerts not yet sent: due, scheduled (a retry, a digest) or in flight.",
+    multiprocess_mode="mostrecent",
 )
 DELIVERIES = Counter("oversight_alert_deliveries_total", "Alert sends, by outcome.", ["outcome"])
-IMPORTS = Counter("oversight_imports_total", "Imports run in this process, by kind and result.", ["kind", "result"])
+IMPORTS = Counter(
+    "oversight_imports_total",
+    "Imports run (in this process, or in any sharing PROMETHEUS_MULTIPROC_DIR), by kind and result.",
+    ["kind", "result"],
+)
+LAST_IMPORT = Gauge(
+    "oversight_last_import_timestamp_seconds",
+    "When the store last took a file of this kind that changed something (Unix time).",
+    ["kind"],
+    multiprocess_mode="mostrecent",
+)
 
 
 def observe_request(surface: str, outcome: str, seconds: float) -> None:
@@ -66,12 +91,26 @@ def time_statements(engine: Engine) -> None:
     event.listen(engine, "after_cursor_execute", after)
 
 
+def count_import(kind: str, result: str) -> None:
+    """`result`: changed, unchanged or refused."""
+    IMPORTS.labels(kind, result).inc()
+
+
 def exposition(before: Callable[[], None] | None = None) -> tuple[bytes, str]:
     """The metrics page: this process's, or every worker's in multiprocess mode."""
     if before is not None:
         before()
+    return generate_latest(_registry()), CONTENT_TYPE_LATEST
+
+
+def serve(port: int, host: str) -> None:
+    """`/metrics` on its own port, from a daemon thread (the alert worker, which serves nothing else)."""
+    start_http_server(port, host, registry=_registry())
+
+
+def _registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # the library leaves it untyped
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(), CONTENT_TYPE_LATEST
+        return registry
+    return REGISTRY

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, not_, or_, select, tuple_, update
+from sqlalchemy import and_, exists, func, not_, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from oversight_bot.domain.subscriptions import Destination
@@ -241,6 +241,10 @@ class SqlAlchemyDeliveryRepository:
             conditions.append(D.id.in_(list(ids)))
         statement = update(D).where(*conditions).values(status="retry", attempts=0, next_attempt_at=at, last_error=None)
         return int(self.session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+    def waiting(self) -> int:
+        """Alerts not yet sent: due, scheduled (a retry, a digest) or in flight (for the operators' gauge)."""
+        return self.session.scalar(select(func.count()).where(D.status.in_(UNFINISHED))) or 0
 
     def _update(self, ids: Iterable[int], **values: Any) -> None:
         self.session.execute(update(D).where(D.id.in_(list(ids))).values(**values))
