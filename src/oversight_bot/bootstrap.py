@@ -149,7 +149,11 @@ def build(
         clock,
     )
     if prepare_store:
-        prepare(app)
+        try:
+            prepare(app)
+        except BaseException:
+            app.close()  # refused (a misconfiguration, the store busy): no connection left open
+            raise
     return app
 
 
@@ -320,8 +324,17 @@ def slack_http_app(app: Application, offload: Offload | None = None, bolt: App |
 
 
 def prepare(app: Application) -> list[ImportReport]:
-    """Create or upgrade the schema, and load the seeds into a store that has never imported anything."""
-    schema.upgrade(app.engine)
+    """Create or upgrade the schema, and load the seeds into a store that has never imported
+    anything; one process at a time (another started at the same moment waits its turn). Then
+    refuse to go on with a keyed audit trail and no key."""
+    with schema.preparing(app.engine, waiting=_say_waiting):
+        schema.upgrade(app.engine)
+        reports = _seed_on_first_use(app)
+    _check_audit_key(app)
+    return reports
+
+
+def _seed_on_first_use(app: Application) -> list[ImportReport]:
     if not app.settings.seed_on_first_use or app.segments.source.version() > 0:
         return []
     logger.info("empty store: loading the seed data from %s", app.settings.seeds_dir)
@@ -329,3 +342,23 @@ def prepare(app: Application) -> list[ImportReport]:
     for report in reports:
         metrics.count_import(report.kind, "changed" if report.changed else "unchanged")
     return reports
+
+
+def _check_audit_key(app: Application) -> None:
+    """A store whose audit trail is keyed cannot record a concern's filing or viewing without its
+    key: said at start-up, not to the first person who files a concern."""
+    if app.settings.audit_key is not None:
+        return
+    keyed_from = app.concerns.audit_head().keyed_from
+    if keyed_from is not None:
+        raise ConfigurationError(
+            f"OVERSIGHT_AUDIT_KEY is not set, but this store's audit trail is keyed (from record {keyed_from}); "
+            "set it to the key the trail was keyed with (docs/concerns.md)"
+        )
+
+
+def _say_waiting() -> None:
+    logger.warning(
+        "another process is preparing the store (schema, seed data): waiting for it to finish (at most %.0f s)",
+        schema.PREPARE_WAIT_S,
+    )
