@@ -52,9 +52,12 @@ def test_a_process_waits_for_another_preparing_the_store_then_gives_up_after_the
     engine = make_engine(empty_db_url)
     told: list[str] = []
     refused = pytest.raises(StoreUnavailable, match="another process has been preparing the store")
-    with schema.preparing(engine, waiting=lambda: told.append("held")), refused:
-        with schema.preparing(engine, waiting=lambda: told.append("waiting"), wait_s=0.3):
-            pass  # pragma: no cover - never reached
+    with (
+        schema.preparing(engine, waiting=lambda: told.append("held")),
+        refused,
+        schema.preparing(engine, waiting=lambda: told.append("waiting"), wait_s=0.3),
+    ):
+        pass  # pragma: no cover - never reached
     assert told == ["waiting"]
     held, release = threading.Event(), threading.Event()
 
