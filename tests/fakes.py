@@ -273,6 +273,10 @@ class InMemoryUnitOfWork:
     def imports(self) -> ports.ImportLog:
         raise NotImplementedError("the import log is the store's")
 
+    @property
+    def register(self) -> ports.RegisterRepository:
+        raise NotImplementedError("the register's history comes from imports, which the store's tests cover")
+
 
 class InMemoryStore:
     """The tables and a `uow` factory for the services: `ConcernService(store.uow, clock, access)`."""

@@ -80,16 +80,21 @@ Q3, Q4 = "Q3 2025/26", "Q4 2025/26"
 #  RW1 adjusted 3 -> 2 in Q3 (published move 3 -> 2; it was in segment 5 in Q2);
 #  RHA unchanged (4; in segment 5 in Q2): no move;
 #  RY2 unadjusted 2 -> 3 in Q3, deficit flag still set: the override no longer changes its segment;
-#  RP7 the same in Q4; RDY 2 -> 3 in Q4; R1A newly flagged in Q4, staying in 3.
+#  RP7 the same in Q4; RDY 2 -> 3 in Q4; R1A newly flagged in Q4, staying in 3;
+#  TAD (a care trust, West Yorkshire) 4 -> 3 in Q3; RDR (whose ICB QNX merged into S9B9J on
+#  1 April 2026) 1 -> 2 in Q3.
 CHANGES: dict[tuple[str, str], dict[str, str]] = {
     ("RW1", Q3): {"OF5000": "2.0", "OF5003": "2.0"},
+    ("TAD", Q3): {"OF5000": "3.0", "OF5003": "3.0"},
+    ("RDR", Q3): {"OF5000": "2.0", "OF5003": "2.0"},
     ("RY2", Q3): {"OF5003": "3.0"},
     ("RY2", Q4): {"OF5003": "3.0"},
     ("RP7", Q4): {"OF5003": "3.0"},
     ("RDY", Q4): {"OF5000": "3.0", "OF5003": "3.0"},
     ("R1A", Q4): {"OF5004": "1.0"},
 }
-CHANGES[("RW1", Q4)] = CHANGES[("RW1", Q3)]
+for _code in ("RW1", "TAD", "RDR"):
+    CHANGES[(_code, Q4)] = CHANGES[(_code, Q3)]
 
 
 def cumulative_rows(quarters: tuple[str, ...] = ("Q1 2025/26", "Q2 2025/26", Q3, Q4)) -> tuple[list[str], list[Row]]:

@@ -31,7 +31,14 @@ from oversight_bot.errors import ConfigurationError
 from oversight_bot.ingest.frameworks import read_frameworks
 from oversight_bot.ingest.league import read_league_file
 from oversight_bot.ingest.nof import read_nof_file
-from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
+from oversight_bot.ingest.organisations import (
+    read_alias_file,
+    read_icb_file,
+    read_memberships_file,
+    read_ods_file,
+    read_regions_file,
+    read_succ_file,
+)
 from oversight_bot.ingest.seeds import read_seed_manifest
 from oversight_bot.ingest.segments import read_segments_file
 from oversight_bot.logs import guard_library_loggers
@@ -68,6 +75,8 @@ SEED_READERS = SeedReaders(
     regions=read_regions_file,
     ods=read_ods_file,
     icbs=read_icb_file,
+    succ=read_succ_file,
+    memberships=read_memberships_file,
     aliases=read_alias_file,
     nof=read_nof_file,
     segments=read_segments_file,

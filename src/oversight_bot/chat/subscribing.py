@@ -126,9 +126,12 @@ def resolve_target(text: str, reader: SegmentReader) -> Target | Reply:
     if lowered.startswith("region:"):
         return _region(text.strip()[len("region:") :].strip(), reader)
     if lowered.startswith("icb:"):
-        found = reader.find_icb(text.strip()[len("icb:") :].strip())
+        wanted = text.strip()[len("icb:") :].strip()
+        found = reader.find_icb(wanted)
         if found.organisation is not None:
             return Target(TargetKind.ICB, found.organisation.ods_code)
+        if reader.knows_icb(wanted):  # an ICB of the 2026 mergers: its code is known, its name not
+            return Target(TargetKind.ICB, wanted.upper())
         return wording.not_found_reply(text, found.candidates, "subscribe")
     found = reader.lookup(text)
     if found.status is LookupStatus.AMBIGUOUS:
@@ -162,7 +165,11 @@ def target_label(target: Target, reader: SegmentReader) -> str:
         case TargetKind.REGION:
             return f"the {target.value} region"
     organisation = reader.organisation(target.value)
-    return f"{display_name(organisation.name)} ({target.value})" if organisation else target.value
+    if organisation is not None:
+        return f"{display_name(organisation.name)} ({target.value})"
+    if target.kind is TargetKind.ICB:
+        return f"ICB {target.value} (name not in the loaded ICB list)"
+    return target.value
 
 
 def events_text(events: frozenset[EventKind]) -> str:

@@ -9,9 +9,10 @@ from fractions import Fraction
 from oversight_bot.chat.replies import Choice, Fact, Reply, ReplyKind, Section
 from oversight_bot.domain.assessments import Assessment, Basis, Step
 from oversight_bot.domain.metrics import MetricValue
-from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType, display_name
+from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType, display_name, short_name
 from oversight_bot.domain.provenance import Provenance
 from oversight_bot.services.lookup import Candidate
+from oversight_bot.services.register import Handover, RegisterView
 from oversight_bot.services.segments import (
     ChangesView,
     Freshness,
@@ -21,6 +22,7 @@ from oversight_bot.services.segments import (
     ListView,
     MetricDetail,
     Move,
+    PredecessorHistory,
     Segment5Status,
     SegmentView,
     TableRow,
@@ -113,7 +115,7 @@ def freshness_text(freshness: Freshness | None) -> str:
 def segment_reply(view: SegmentView, open_concerns: int | None = None) -> Reply:
     organisation, assessment = view.organisation, view.assessment
     if assessment is None:
-        return no_segment_reply(organisation)
+        return no_segment_reply(organisation, view.register)
     facts = [Fact("Quarter", f"{assessment.quarter}, {view.framework_name}")]
     if assessment.rank is not None and assessment.peer_table is not None:
         facts.append(Fact("League", league_text(assessment)))
@@ -124,9 +126,11 @@ def segment_reply(view: SegmentView, open_concerns: int | None = None) -> Reply:
     if view.segment_5 is not None:
         facts.append(Fact("Segment 5", segment_5_text(view.segment_5)))
     facts.append(Fact("Before", before_text(view)))
+    facts += register_facts(view.register)
     if open_concerns is not None:
         facts.append(Fact("Open concerns", str(open_concerns)))
-    sections = [Section(lines=(segment_phrase(assessment), *closed_lines(organisation)), facts=tuple(facts))]
+    lines = (segment_phrase(assessment), *closed_lines(organisation, view.register))
+    sections = [Section(lines=lines, facts=tuple(facts))]
     if view.domains:
         domains = tuple(f"{d.domain}: segment {d.segment}" for d in view.domains if d.segment is not None)
         sections.append(Section("Domains", domains))
@@ -139,7 +143,11 @@ def segment_reply(view: SegmentView, open_concerns: int | None = None) -> Reply:
         title=label(organisation),
         summary=f"{code} {display_name(organisation.name)}: segment {assessment.segment}, {assessment.quarter}",
         sections=tuple(sections),
-        choices=(Choice("Why?", f"why {code}"), Choice("History", f"history {code}")),
+        choices=(
+            Choice("Why?", f"why {code}"),
+            Choice("History", f"history {code}"),
+            *(successor_choices(view.register) if organisation.closed_on is not None else ()),
+        ),
         footnote=basis_note(view),
         segment=assessment.segment,
         shareable=True,
@@ -197,24 +205,73 @@ def before_text(view: SegmentView) -> str:
     )
 
 
-def closed_lines(organisation: Organisation) -> tuple[str, ...]:
+def closed_lines(organisation: Organisation, register: RegisterView) -> tuple[str, ...]:
     if organisation.closed_on is None:
         return ()
-    return (f"Closed on {day(organisation.closed_on)}: this is its last known position.",)
+    closed = f"Closed on {day(organisation.closed_on)}: this is its last known position."
+    return (closed, *succession_lines(register))
 
 
-def no_segment_reply(organisation: Organisation) -> Reply:
+def succession_lines(register: RegisterView) -> tuple[str, ...]:
+    """Where a closed organisation's services went, from ODS's successor file, step by step."""
+    if not register.successors:
+        return ("ODS's successor file records no successor for it.",)
+    return tuple(_handover_text(chain) for chain in register.successors)
+
+
+def _handover_text(chain: tuple[Handover, ...]) -> str:
+    steps = [f"to {_successor_name(step)} on {day(step.on)}" for step in chain]
+    return f"Its services passed {', then '.join(steps)}."
+
+
+def _successor_name(step: Handover) -> str:
+    found = step.successor_organisation
+    if found is None:
+        return f"{step.successor} (not in the register held here)"
+    closed = f", closed on {day(found.closed_on)}" if found.closed_on is not None else ""
+    return f"{display_name(found.name)} ({found.ods_code}{closed})"
+
+
+def successor_choices(register: RegisterView, verb: str = "segment") -> tuple[Choice, ...]:
+    """One button per organisation its services ended up with."""
+    codes = dict.fromkeys(chain[-1].successor for chain in register.successors)
+    labels = {chain[-1].successor: chain[-1].successor_organisation for chain in register.successors}
+    return tuple(
+        Choice(f"{code}: {short_name(found.name) if (found := labels[code]) else code}"[:75], f"{verb} {code}")
+        for code in codes
+    )
+
+
+def register_facts(register: RegisterView) -> list[Fact]:
+    facts = []
+    if register.icb is not None:
+        icb = register.icb
+        shown = (
+            f"{display_name(icb.name)} ({icb.code})" if icb.name else f"{icb.code} (name not in the loaded ICB list)"
+        )
+        facts.append(Fact("ICB", shown))
+    if register.former_names:
+        formerly = "; ".join(f"{display_name(n.name)} (renamed by {n.until:%B %Y})" for n in register.former_names)
+        facts.append(Fact("Formerly", formerly))
+    return facts
+
+
+def no_segment_reply(organisation: Organisation, register: RegisterView | None = None) -> Reply:
+    register = register or RegisterView()
+    lines = ["No segment held."]
     if organisation.kind is OrgKind.ICB:
-        reason = "ICBs are not segmented under NOF 2025/26; NHS England segments them from 2026/27."
+        lines.append("ICBs are not segmented under NOF 2025/26; NHS England segments them from 2026/27.")
     elif organisation.closed_on is not None:
-        reason = f"It closed on {day(organisation.closed_on)}, before the segments held here."
+        lines.append(f"It closed on {day(organisation.closed_on)}, before the segments held here.")
+        lines += succession_lines(register)
     else:
-        reason = "The loaded NHS England data has no segment for it."
+        lines.append("The loaded NHS England data has no segment for it.")
     return Reply(
         kind=ReplyKind.ANSWER,
         title=label(organisation),
         summary=f"{organisation.ods_code}: no segment held",
-        sections=(Section(lines=("No segment held.", reason)),),
+        sections=(Section(lines=tuple(lines), facts=tuple(register_facts(register))),),
+        choices=successor_choices(register) if organisation.closed_on is not None else (),
     )
 
 
@@ -222,7 +279,7 @@ def why_reply(why: WhyView) -> Reply:
     view = why.segment
     organisation, assessment = view.organisation, view.assessment
     if assessment is None:
-        return no_segment_reply(organisation)
+        return no_segment_reply(organisation, view.register)
     metrics_here = why.metrics_quarter == assessment.quarter and why.metrics
     steps = tuple(
         f"{n}. {_scores_step(why) if reason.step is Step.SCORES and metrics_here else reason.text}"
@@ -304,15 +361,19 @@ def _fraction_words(weight: Fraction) -> str:
 
 def history_reply(view: HistoryView) -> Reply:
     organisation = view.organisation
-    if not view.entries:
-        return no_segment_reply(organisation)
-    lines = tuple(history_line(entry) for entry in reversed(view.entries))
-    sources = _distinct(source_text(e.assessment.provenance) for e in reversed(view.entries))
+    if not view.entries and not view.predecessors:
+        return no_segment_reply(organisation, view.register)
+    lines = tuple(history_line(entry) for entry in reversed(view.entries)) or ("No segment held for it.",)
+    sections = [Section(lines=lines)]
+    sections += [_predecessor_section(p) for p in view.predecessors]
+    shown = [*reversed(view.entries), *(e for p in view.predecessors for e in reversed(p.entries))]
+    sources = _distinct(source_text(e.assessment.provenance) for e in shown)
     footnote = " ".join(
         filter(
             None,
             (
                 "Newest first. Segments before 2025/26 were decisions; a 4 then does not mean a 4 now.",
+                "A predecessor's segments are its own, not its successor's." if view.predecessors else "",
                 f"Sources: {'; '.join(sources)}.",
                 freshness_text(view.freshness),
             ),
@@ -321,12 +382,20 @@ def history_reply(view: HistoryView) -> Reply:
     return Reply(
         kind=ReplyKind.ANSWER,
         title=f"Segment history: {label(organisation)}",
-        summary=f"{organisation.ods_code}: {len(lines)} quarter(s) of segment history",
-        sections=(Section(lines=lines),),
+        summary=f"{organisation.ods_code}: {len(view.entries)} quarter(s) of segment history",
+        sections=tuple(sections),
         choices=(Choice("Why?", f"why {organisation.ods_code}"),),
         footnote=footnote,
         shareable=True,
     )
+
+
+def _predecessor_section(predecessor: PredecessorHistory) -> Section:
+    """A predecessor's own segments, headed so that nobody reads them as the successor's."""
+    succession, found = predecessor.succession, predecessor.organisation
+    who = f"{display_name(found.name)} ({found.ods_code})" if found else succession.predecessor
+    heading = f"Predecessor: {who}, whose services passed to {succession.successor} on {day(succession.effective_on)}"
+    return Section(heading, tuple(history_line(entry) for entry in reversed(predecessor.entries)))
 
 
 def history_line(entry: HistoryEntry) -> str:

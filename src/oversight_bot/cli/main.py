@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -42,7 +43,14 @@ from oversight_bot.domain.segmentation import CutPoints
 from oversight_bot.errors import ConfigurationError, ImportFileError, StoreConflict, StoreUnavailable
 from oversight_bot.ingest.league import read_league_file
 from oversight_bot.ingest.nof import read_nof_file
-from oversight_bot.ingest.organisations import read_alias_file, read_icb_file, read_ods_file, read_regions_file
+from oversight_bot.ingest.organisations import (
+    read_alias_file,
+    read_icb_file,
+    read_memberships_file,
+    read_ods_file,
+    read_regions_file,
+    read_succ_file,
+)
 from oversight_bot.ingest.segments import read_segments_file
 from oversight_bot.logs import configure_logging
 from oversight_bot.services.imports import ImportReport
@@ -303,11 +311,33 @@ def _import(kind: str, run_import: Callable[[], ImportReport]) -> None:
 def import_ods(
     file: ExistingFile,
     regions: Annotated[Path | None, typer.Option(help="Region codes file (default: the seeds').")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The day the file describes, e.g. 2026-07-01 (default: today): dates renames."),
+    ] = None,
 ) -> None:
-    """ODS's NHS trust file (etr.csv: no header, 27 columns)."""
+    """ODS's NHS trust file (etr.csv: no header, 27 columns); renames and ICB moves are kept as history."""
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise typer.BadParameter(f"{as_of!r} is not a date like 2026-07-01", param_hint="--as-of") from None
     with application() as app:
         region_names = read_regions_file(regions or app.settings.seeds_dir / "regions.csv")
-        _import("ods", lambda: app.importer.organisations(read_ods_file(file, region_names), "ods"))
+        _import("ods", lambda: app.importer.organisations(read_ods_file(file, region_names), "ods", as_of=day))
+
+
+@import_cli.command("succ")
+def import_succ(file: ExistingFile) -> None:
+    """ODS's successor file (succ.csv: no header, 5 fields): who took over from whom, and when."""
+    with application() as app:
+        _import("succ", lambda: app.importer.successions(read_succ_file(file)))
+
+
+@import_cli.command("memberships")
+def import_memberships(file: ExistingFile) -> None:
+    """ICB memberships ODS's trust file lacks (care trusts): ods_code,icb_code,since,source."""
+    with application() as app:
+        _import("memberships", lambda: app.importer.memberships(read_memberships_file(file)))
 
 
 @import_cli.command("icbs")

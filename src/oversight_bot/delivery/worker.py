@@ -322,7 +322,8 @@ def alert_facts(event: EventRecord, reader: SegmentReader) -> AlertFacts:
     return AlertFacts(
         kind=EventKind.CONCERNS if event.kind == CONCERN_KIND else EventKind.SEGMENT,
         ods_code=event.ods_code,
-        icb_code=organisation.icb_code if organisation else None,
+        # The ICB the organisation was in when the news happened: ICBs merge (42 became 36 in April 2026).
+        icb_code=reader.icb_on(event.ods_code, event.created_at.date()),
         region=(latest.region if latest and latest.region else None) or (organisation.region if organisation else None),
         segment=int(segment) if segment is not None else None,
         worsened=segment is None or previous is None or int(segment) > int(previous),

@@ -59,9 +59,10 @@ class Problems:
 # Patterns the readers use, in the words a user knows them by (pydantic would quote the regex).
 FORMS = {
     r"^[A-Z0-9]{3,5}$": "an ODS code: 3 to 5 capital letters or digits, like RR8 or G6V2S",
+    r"^[A-Z0-9]{3,10}$": "an ODS code: 3 to 10 capital letters or digits",
     r"^OF[0-5]\d{3}$": "a metric ID like OF1003",
     r"^(Y\d{2})?$": "an NHS England region code like Y63, or empty",
-    r"^([A-Z0-9]{3})?$": "an ICB code like QWO, or empty",
+    r"^([A-Z0-9]{3,5})?$": "an ICB code like QWO or D7T5G, or empty",
     r"^(SOF|NOF)\d{4}$": "a framework code like NOF2025",
 }
 

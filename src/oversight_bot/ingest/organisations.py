@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -9,9 +10,10 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from oversight_bot.domain.organisations import Organisation, OrgKind
+from oversight_bot.domain.register import IcbMembership, Succession
 from oversight_bot.errors import FileProblem, ImportFileError
-from oversight_bot.ingest.csvfile import Problems, read_text, records, rows_with_header, validate_rows
-from oversight_bot.services.releases import AliasList, OrganisationList, SourceFile
+from oversight_bot.ingest.csvfile import Problems, header_of, read_text, records, rows_with_header, validate_rows
+from oversight_bot.services.releases import AliasList, MembershipList, OrganisationList, SourceFile, SuccessionList
 
 ODS_WIDTH = 27
 # Positions in ODS's standard layout (0-based): code, name, region (national grouping), ICB
@@ -36,13 +38,23 @@ def _ods_date(text: object) -> object:
 OdsDate = Annotated[date | None, BeforeValidator(_ods_date)]
 
 
+def _iso_date(text: object) -> object:
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date like 2026-04-01") from None
+
+
 class OdsRow(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     code: Text = Field(pattern=r"^[A-Z0-9]{3,5}$")
     name: Text = Field(min_length=1, max_length=200)
     region_code: Text = Field(pattern=r"^(Y\d{2})?$")
-    icb_code: Text = Field(pattern=r"^([A-Z0-9]{3})?$")
+    # Three characters until 2026; the ICBs made by the mergers of 1 April 2026 have five (D7T5G).
+    icb_code: Text = Field(pattern=r"^([A-Z0-9]{3,5})?$")
     opened_on: OdsDate
     closed_on: OdsDate
 
@@ -84,23 +96,105 @@ def _check_unique(rows: list[tuple[int, OdsRow]], problems: Problems) -> None:
 class IcbRow(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    ons_code: Text = Field(alias="ICB24CD", pattern=r"^E54\d{6}$")
-    code: Text = Field(alias="ICB24CDH", pattern=r"^[A-Z0-9]{3}$")
-    name: Text = Field(alias="ICB24NM", min_length=1, max_length=200)
+    ons_code: Text = Field(pattern=r"^E54\d{6}$")
+    code: Text = Field(pattern=r"^[A-Z0-9]{3,5}$")
+    name: Text = Field(min_length=1, max_length=200)
+
+
+# ONS names its columns by the list's year: ICB24CD, ICB24CDH, ICB24NM for December 2024, ICB25... after.
+_ICB_COLUMN = re.compile(r"^ICB(\d{2})(CD|CDH|NM)$")
 
 
 def read_icb_file(path: Path) -> OrganisationList:
-    """ONS's "ICB (December 2024) names and codes": ICBs by their ODS code."""
+    """ONS's "ICB (<month year>) names and codes", any year's: ICBs by their ODS code."""
     text = read_text(path)
+    year = _icb_list_year(text.source, header_of(text))
+    columns = {f"ICB{year}CD": "ons_code", f"ICB{year}CDH": "code", f"ICB{year}NM": "name"}
     problems = Problems(text.source)
     rows = validate_rows(
         IcbRow,
-        rows_with_header(text, ("ICB24CD", "ICB24CDH", "ICB24NM"), ("ObjectId",), "ONS's ICB names and codes"),
+        (
+            (line, {columns[k]: v for k, v in row.items() if k in columns})
+            for line, row in rows_with_header(text, tuple(columns), ("ObjectId", "FID"), "ONS's ICB names and codes")
+        ),
         problems,
+        {field: column for column, field in columns.items()},
     )
     problems.raise_if_any()
     organisations = tuple(Organisation(ods_code=r.code, name=r.name, kind=OrgKind.ICB) for _, r in rows)
     return OrganisationList(SourceFile(text.source, text.sha256, len(rows)), organisations)
+
+
+def _icb_list_year(source: str, header: list[str]) -> str:
+    years = {match[1] for name in header if (match := _ICB_COLUMN.match(name))}
+    if len(years) != 1:
+        message = (
+            "the header does not name ONS's ICB columns for one year (like ICB24CD, ICB24CDH, ICB24NM); "
+            f"found {', '.join(header)}"
+        )
+        raise ImportFileError(source, [FileProblem(1, message)])
+    return years.pop()
+
+
+class SuccessionRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    predecessor: Text = Field(pattern=r"^[A-Z0-9]{3,10}$")
+    successor: Text = Field(pattern=r"^[A-Z0-9]{3,10}$")
+    effective_on: OdsDate
+    indicator: Text = Field(pattern=r"^[01]?$")
+
+
+SUCC_WIDTH = 5
+
+
+def read_succ_file(path: Path) -> SuccessionList:
+    """ODS's successor file (succ.csv: no header, five fields): predecessor, successor, (blank),
+    effective date (YYYYMMDD), and an indicator ODS's file carries without documenting it here."""
+    text = read_text(path)
+    problems = Problems(text.source)
+    named = (
+        (line, {"predecessor": f[0], "successor": f[1], "effective_on": f[3], "indicator": f[4]})
+        for line, f in records(text, SUCC_WIDTH)
+    )
+    rows = validate_rows(SuccessionRow, named, problems)
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in rows:
+        if row.effective_on is None:
+            problems.add(line, "column 4: an effective date (YYYYMMDD) is required")
+        key = (row.predecessor, row.successor)
+        if key in seen:
+            problems.add(line, f"{row.predecessor} -> {row.successor} repeats line {seen[key]}")
+        seen.setdefault(key, line)
+    problems.raise_if_any()
+    successions = tuple(
+        Succession(row.predecessor, row.successor, row.effective_on) for _, row in rows if row.effective_on
+    )
+    return SuccessionList(SourceFile(text.source, text.sha256, len(rows)), successions)
+
+
+class MembershipRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    ods_code: Text = Field(pattern=r"^[A-Z0-9]{3,5}$")
+    icb_code: Text = Field(pattern=r"^[A-Z0-9]{3,5}$")
+    since: Annotated[date | None, BeforeValidator(_iso_date)] = None
+    source: Text = Field(min_length=1, max_length=500)
+
+
+def read_memberships_file(path: Path) -> MembershipList:
+    """`ods_code,icb_code,since,source`: ICB memberships ODS's trust file does not give (care trusts,
+    which ODS lists in another file), each with where it comes from."""
+    text = read_text(path)
+    problems = Problems(text.source)
+    rows = validate_rows(
+        MembershipRow,
+        rows_with_header(text, ("ods_code", "icb_code", "source"), ("since",), "ICB memberships"),
+        problems,
+    )
+    problems.raise_if_any()
+    memberships = tuple(IcbMembership(r.ods_code, r.icb_code, r.since, None, r.source) for _, r in rows)
+    return MembershipList(SourceFile(text.source, text.sha256, len(rows)), memberships)
 
 
 class AliasRow(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -29,12 +30,15 @@ from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, 
 from oversight_bot.domain.organisations import Organisation, OrgKind
 from oversight_bot.domain.provenance import Provenance
 from oversight_bot.domain.quarters import Quarter
+from oversight_bot.domain.register import IcbMembership, Succession
 from oversight_bot.domain.scores import average_metric_score
 from oversight_bot.errors import FileProblem, ImportFileError
 from oversight_bot.services.ports import Clock, MetricKey, UnitOfWork, ValueKey
 from oversight_bot.services.reassess import AssessmentState, derive_quarter, quarters_to_load
+from oversight_bot.services.register import RegisterChanges, register_changes
 from oversight_bot.services.releases import (
     AliasList,
+    MembershipList,
     NofProvider,
     NofRelease,
     OrganisationList,
@@ -42,6 +46,7 @@ from oversight_bot.services.releases import (
     PublishedSegment,
     PublishedSegmentList,
     SourceFile,
+    SuccessionList,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -82,6 +87,8 @@ class _Plan:
     aliases: dict[str, set[str]] | None = None
     notes: list[str] = field(default_factory=list)
     differences: int = 0  # between NHS England's results and the rules core's, as `nof check` counts them
+    register: RegisterChanges = field(default_factory=RegisterChanges)
+    successions: list[Succession] | None = None  # the whole successor file, when it changed
 
     def counts(self) -> dict[str, int]:
         counts = {
@@ -94,6 +101,12 @@ class _Plan:
         }
         if self.aliases is not None:
             counts["aliases"] = sum(len(codes) for codes in self.aliases.values())
+        if self.register.former_names:
+            counts["former_names"] = len(self.register.former_names)
+        if self.register.memberships:
+            counts["icb_memberships"] = len(self.register.memberships)
+        if self.successions is not None:
+            counts["successions"] = len(self.successions)
         return counts
 
     def is_empty(self) -> bool:
@@ -123,8 +136,14 @@ class Importer:
         """The same importer, announcing nothing: for loading a baseline."""
         return Importer(self.uow, self.clock, self.frameworks, self.after_commit, announce=False)
 
-    def organisations(self, batch: OrganisationList, kind: str, publication: Publication | None = None) -> ImportReport:
-        """ODS trusts or ICBs. ODS owns names, regions, ICBs and dates; trust types come from NHS England."""
+    def organisations(
+        self, batch: OrganisationList, kind: str, publication: Publication | None = None, as_of: date | None = None
+    ) -> ImportReport:
+        """ODS trusts or ICBs. ODS owns names, regions, ICBs and dates; trust types come from NHS England.
+
+        A newer trust file keeps the past: a rename keeps the former name, an ICB move closes the old
+        membership (docs/data.md). `as_of`: the day the file describes (default today).
+        """
         with self.uow() as uow:
             existing = {org.ods_code: org for org in uow.organisations.all()}
             plan = _Plan()
@@ -132,8 +151,51 @@ class Importer:
                 merged = _merge_ods(existing.get(incoming.ods_code), incoming)
                 if merged != existing.get(incoming.ods_code):
                     plan.organisations.append(merged)
+            if kind == "ods":
+                held: dict[str, list[IcbMembership]] = defaultdict(list)
+                for membership in uow.register.memberships():
+                    held[membership.ods_code].append(membership)
+                day = as_of or self.clock.now().date()
+                successions = uow.register.successions()
+                plan.register = register_changes(
+                    batch.organisations, existing, held, successions, day, batch.source.name
+                )
             publication = publication or Publication("ODS" if kind == "ods" else "ONS")
             return self._finish(uow, kind, batch.source, plan, AssessmentState({}, {}), publication)
+
+    def successions(self, batch: SuccessionList, publication: Publication | None = None) -> ImportReport:
+        """ODS's successor file, whole: it replaces the successions held."""
+        with self.uow() as uow:
+            plan = _Plan()
+            if set(batch.successions) != set(uow.register.successions()):
+                plan.successions = list(batch.successions)
+            publication = publication or Publication("ODS")
+            return self._finish(uow, "succ", batch.source, plan, AssessmentState({}, {}), publication)
+
+    def memberships(self, batch: MembershipList, publication: Publication | None = None) -> ImportReport:
+        """ICB memberships ODS's trust file does not give (care trusts): each replaces what is held
+        for its organisation, which must be known (from ODS or NHS England's files)."""
+        with self.uow() as uow:
+            existing = {org.ods_code: org for org in uow.organisations.all()}
+            unknown = [m.ods_code for m in batch.memberships if m.ods_code not in existing]
+            if unknown:
+                problem = (
+                    f"{', '.join(unknown)}: not an organisation the store knows; import its NHS England file first"
+                )
+                raise ImportFileError(batch.source.name, [FileProblem(None, problem)])
+            held: dict[str, list[IcbMembership]] = defaultdict(list)
+            for membership in uow.register.memberships():
+                held[membership.ods_code].append(membership)
+            plan = _Plan()
+            for code in {m.ods_code for m in batch.memberships}:
+                wanted = [m for m in batch.memberships if m.ods_code == code]
+                if wanted != held.get(code, []):
+                    plan.register.memberships[code] = wanted
+                current = next((m.icb_code for m in wanted if m.until is None), None)
+                if existing[code].icb_code != current:
+                    plan.organisations.append(replace(existing[code], icb_code=current))
+            publication = publication or Publication("memberships file")
+            return self._finish(uow, "memberships", batch.source, plan, AssessmentState({}, {}), publication)
 
     def aliases(self, batch: AliasList, publication: Publication | None = None) -> ImportReport:
         """Replace the alias list; every alias must name an organisation the store knows."""
@@ -433,6 +495,11 @@ def _check_known(batch: PublishedSegmentList, organisations: dict[str, Organisat
 
 def _write(uow: UnitOfWork, plan: _Plan, import_id: int, now: Any) -> None:
     uow.organisations.save_all(plan.organisations)
+    uow.register.add_former_names(plan.register.former_names)
+    for code, memberships in plan.register.memberships.items():
+        uow.register.replace_memberships(code, memberships)
+    if plan.successions is not None:
+        uow.register.replace_successions(plan.successions)
     if plan.aliases is not None:
         uow.organisations.replace_aliases(plan.aliases)
     for info in plan.infos:

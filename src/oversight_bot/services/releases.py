@@ -9,6 +9,7 @@ from oversight_bot.domain.assessments import Basis
 from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, MetricValue
 from oversight_bot.domain.organisations import Organisation, TrustType
 from oversight_bot.domain.quarters import Quarter
+from oversight_bot.domain.register import IcbMembership, Succession
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,18 @@ class NofRelease:
 class OrganisationList:
     source: SourceFile
     organisations: tuple[Organisation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SuccessionList:
+    source: SourceFile
+    successions: tuple[Succession, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipList:
+    source: SourceFile
+    memberships: tuple[IcbMembership, ...]
 
 
 @dataclass(frozen=True, slots=True)

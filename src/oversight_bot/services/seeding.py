@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from oversight_bot.services.imports import Importer, ImportReport
 from oversight_bot.services.releases import (
     AliasList,
+    MembershipList,
     NofRelease,
     OrganisationList,
     Publication,
     PublishedSegmentList,
+    SuccessionList,
 )
 
 
@@ -27,6 +30,7 @@ class SeedFile:
     name: str
     kind: str  # as `oversight import <kind>`
     publication: Publication
+    as_of: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,8 @@ class SeedReaders:
     regions: Callable[[Path], dict[str, str]]
     ods: Callable[[Path, dict[str, str]], OrganisationList]
     icbs: Callable[[Path], OrganisationList]
+    succ: Callable[[Path], SuccessionList]
+    memberships: Callable[[Path], MembershipList]
     aliases: Callable[[Path], AliasList]
     nof: Callable[[Path], NofRelease]
     segments: Callable[[Path], PublishedSegmentList]
@@ -52,7 +58,11 @@ def seed(importer: Importer, seeds: Path, read: SeedReaders) -> list[ImportRepor
 def _load(importer: Importer, path: Path, entry: SeedFile, read: SeedReaders, regions: dict[str, str]) -> ImportReport:
     match entry.kind:
         case "ods":
-            return importer.organisations(read.ods(path, regions), "ods", entry.publication)
+            return importer.organisations(read.ods(path, regions), "ods", entry.publication, entry.as_of)
+        case "succ":
+            return importer.successions(read.succ(path), entry.publication)
+        case "memberships":
+            return importer.memberships(read.memberships(path), entry.publication)
         case "icbs":
             return importer.organisations(read.icbs(path), "icbs", entry.publication)
         case "nof":

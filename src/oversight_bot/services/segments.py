@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -25,9 +25,11 @@ from oversight_bot.domain.metrics import DomainResult, MetricValue, value_id_for
 from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType
 from oversight_bot.domain.provenance import Provenance
 from oversight_bot.domain.quarters import Quarter
+from oversight_bot.domain.register import Succession, icb_on
 from oversight_bot.domain.scores import counted_scores, worst_scores
 from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.lookup import LookupResult, OrganisationIndex
+from oversight_bot.services.register import RegisterView, register_view
 from oversight_bot.services.snapshot import Snapshot, SnapshotSource
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,7 @@ class SegmentView:
     segment_5: Segment5Status | None = None
     freshness: Freshness | None = None
     not_held_in_run: tuple[Quarter, ...] = ()  # quarters inside the run that the store does not hold
+    register: RegisterView = field(default_factory=RegisterView)
 
     @property
     def is_derived(self) -> bool:
@@ -116,10 +119,21 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class PredecessorHistory:
+    """A predecessor's own segments, shown under its successor's history, marked as its."""
+
+    succession: Succession
+    organisation: Organisation | None
+    entries: tuple[HistoryEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryView:
     organisation: Organisation
     entries: tuple[HistoryEntry, ...]  # reported assessments, oldest first
     freshness: Freshness | None = None
+    predecessors: tuple[PredecessorHistory, ...] = ()
+    register: RegisterView = field(default_factory=RegisterView)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +334,7 @@ class SegmentReader:
         history = snapshot.reported_history.get(code, [])
         current = history[-1] if history else None
         if current is None:
-            return SegmentView(organisation, None, None, None, None, (), ())
+            return SegmentView(organisation, None, None, None, None, (), (), register=self.register(code))
         since, previous = _run(history)
         framework = self.frameworks.by_code(current.framework)
         held = {a.quarter for a in history}
@@ -336,6 +350,28 @@ class SegmentReader:
             segment_5=_segment_5_status(history, framework),
             freshness=self.ageing.of(current.quarter),
             not_held_in_run=tuple(q for q in _quarters_between(since, current.quarter) if q not in held),
+            register=self.register(code),
+        )
+
+    def register(self, code: str) -> RegisterView:
+        """ICB, former names, successors and predecessors, from the register's history."""
+        held = self.snapshot.register
+        return register_view(code, self.snapshot.organisations, held.successors, held.predecessors, held.former_names)
+
+    def icb_on(self, code: str, day: date) -> str | None:
+        """The ICB the organisation belonged to on `day` (alerts follow the ICB at the time of the event)."""
+        memberships = self.snapshot.register.memberships.get(code)
+        if memberships:
+            return icb_on(memberships, day)
+        organisation = self.snapshot.organisations.get(code)
+        return organisation.icb_code if organisation else None
+
+    def knows_icb(self, code: str) -> bool:
+        """An ICB code some organisation has belonged to, named in the ICB list or not."""
+        upper = code.upper()
+        held = self.snapshot.register.memberships
+        return any(m.icb_code == upper for members in held.values() for m in members) or any(
+            o.icb_code == upper for o in self.snapshot.organisations.values()
         )
 
     def why(self, code: str) -> WhyView | None:
@@ -357,10 +393,20 @@ class SegmentReader:
         if organisation is None:
             return None
         history = self.snapshot.reported_history.get(code, [])
-        entries = tuple(
+        register = self.register(code)
+        predecessors = tuple(
+            PredecessorHistory(s, self.snapshot.organisations.get(s.predecessor), self._entries(s.predecessor))
+            for s in register.predecessors
+            if self.snapshot.reported_history.get(s.predecessor)
+        )
+        freshness = self.ageing.of(history[-1].quarter) if history else None
+        return HistoryView(organisation, self._entries(code), freshness, predecessors, register)
+
+    def _entries(self, code: str) -> tuple[HistoryEntry, ...]:
+        history = self.snapshot.reported_history.get(code, [])
+        return tuple(
             HistoryEntry(a, self._framework_name(a.framework), self._segment_5_unpublished(a)) for a in history
         )
-        return HistoryView(organisation, entries, self.ageing.of(history[-1].quarter) if history else None)
 
     def league(self, table: TrustType, region: str | None = None) -> LeagueView:
         """The latest quarter's league table for a trust type, by NHS England's rank; trusts whose

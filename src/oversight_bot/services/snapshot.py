@@ -16,6 +16,7 @@ from oversight_bot.domain.assessments import Assessment, Basis, reported
 from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricValue
 from oversight_bot.domain.organisations import Organisation
 from oversight_bot.domain.quarters import Quarter
+from oversight_bot.domain.register import FormerName, IcbMembership, Succession
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Snapshot:
     scores: Mapping[tuple[str, Quarter], dict[str, Decimal]]
     metrics: Mapping[str, MetricInfo]
     values: Mapping[tuple[str, Quarter], list[MetricValue]] = field(default_factory=dict)
+    register: Register = field(default_factory=lambda: Register())
     reported_history: dict[str, list[Assessment]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -40,6 +42,27 @@ class Snapshot:
 
     def assessment(self, code: str, quarter: Quarter, basis: Basis) -> Assessment | None:
         return next((a for a in self.assessments.get(code, []) if a.quarter == quarter and a.basis is basis), None)
+
+
+@dataclass(frozen=True)
+class Register:
+    """The organisation register's history, indexed for answers: successions both ways, former
+    names and ICB memberships per organisation."""
+
+    successions: tuple[Succession, ...] = ()
+    former_names: Mapping[str, list[FormerName]] = field(default_factory=dict)
+    memberships: Mapping[str, list[IcbMembership]] = field(default_factory=dict)
+    successors: dict[str, list[Succession]] = field(init=False)  # by predecessor
+    predecessors: dict[str, list[Succession]] = field(init=False)  # by successor
+
+    def __post_init__(self) -> None:
+        successors: dict[str, list[Succession]] = {}
+        predecessors: dict[str, list[Succession]] = {}
+        for succession in self.successions:
+            successors.setdefault(succession.predecessor, []).append(succession)
+            predecessors.setdefault(succession.successor, []).append(succession)
+        object.__setattr__(self, "successors", successors)
+        object.__setattr__(self, "predecessors", predecessors)
 
 
 def _reported_per_quarter(assessments: list[Assessment]) -> list[Assessment]:

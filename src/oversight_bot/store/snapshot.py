@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from oversight_bot.domain.assessments import Assessment
 from oversight_bot.domain.metrics import DomainResult, MetricValue
 from oversight_bot.domain.quarters import Quarter
+from oversight_bot.domain.register import FormerName, IcbMembership
 from oversight_bot.errors import StoreUnavailable
-from oversight_bot.services.snapshot import Snapshot
+from oversight_bot.services.snapshot import Register, Snapshot
 from oversight_bot.store import mapping
+from oversight_bot.store.register import SqlAlchemyRegisterRepository
 from oversight_bot.store.tables import (
     AliasRow,
     AssessmentRow,
@@ -61,6 +63,7 @@ class SqlAlchemySnapshotSource:
                 domain_results=_domain_results(session),
                 scores=_scores(session),
                 values=_values(session),
+                register=_register(session),
                 metrics={row.metric_id: mapping.info_from_row(row) for row in session.scalars(select(MetricRow))},
             )
 
@@ -84,6 +87,17 @@ def _domain_results(session: Session) -> dict[tuple[str, Quarter], list[DomainRe
     for row in session.scalars(select(DomainResultRow).order_by(DomainResultRow.domain)):
         domains.setdefault((row.ods_code, row.quarter), []).append(mapping.domain_result_from_row(row))
     return domains
+
+
+def _register(session: Session) -> Register:
+    repository = SqlAlchemyRegisterRepository(session)
+    names: dict[str, list[FormerName]] = {}
+    for name in repository.former_names():
+        names.setdefault(name.ods_code, []).append(name)
+    memberships: dict[str, list[IcbMembership]] = {}
+    for membership in repository.memberships():
+        memberships.setdefault(membership.ods_code, []).append(membership)
+    return Register(tuple(repository.successions()), names, memberships)
 
 
 def _values(session: Session) -> dict[tuple[str, Quarter], list[MetricValue]]:

@@ -72,6 +72,43 @@ class OrganisationRow(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
 
 
+class SuccessionRow(Base):
+    """ODS's successor file: who took over from whom (any kind of organisation, known here or not)."""
+
+    __tablename__ = "successions"
+
+    predecessor: Mapped[str] = mapped_column(String(10), primary_key=True)
+    successor: Mapped[str] = mapped_column(String(10), primary_key=True)
+    effective_on: Mapped[date] = mapped_column(Date)
+
+
+class FormerNameRow(Base):
+    """A name an organisation had, kept when a newer register renamed it."""
+
+    __tablename__ = "former_names"
+    __table_args__ = (UniqueConstraint("ods_code", "name", "until"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ods_code: Mapped[str] = mapped_column(ForeignKey("organisations.ods_code"))
+    name: Mapped[str] = mapped_column(String(200))
+    until: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(300))
+
+
+class IcbMembershipRow(Base):
+    """An organisation's ICB over a span of dates (ODS's trust file gives only today's)."""
+
+    __tablename__ = "icb_memberships"
+    __table_args__ = (Index("ix_icb_memberships_ods_code", "ods_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ods_code: Mapped[str] = mapped_column(ForeignKey("organisations.ods_code"))
+    icb_code: Mapped[str] = mapped_column(String(10))
+    since: Mapped[date | None] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(500))
+
+
 class AliasRow(Base):
     __tablename__ = "organisation_aliases"
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from oversight_bot.errors import StoreConflict, StoreUnavailable
 from oversight_bot.store.concerns import SqlAlchemyAuditLog, SqlAlchemyConcernRepository
 from oversight_bot.store.deliveries import SqlAlchemyDeliveryRepository
+from oversight_bot.store.register import SqlAlchemyRegisterRepository
 from oversight_bot.store.repositories import (
     SqlAlchemyAssessmentRepository,
     SqlAlchemyImportLog,
@@ -54,6 +55,7 @@ class SqlAlchemyUnitOfWork:
         self.assessments = SqlAlchemyAssessmentRepository(self.session)
         self.outbox = SqlAlchemyOutbox(self.session)
         self.imports = SqlAlchemyImportLog(self.session)
+        self.register = SqlAlchemyRegisterRepository(self.session)
         self.subscriptions = SqlAlchemySubscriptionRepository(self.session)
         self.deliveries = SqlAlchemyDeliveryRepository(self.session)
         self.concerns = SqlAlchemyConcernRepository(self.session)
