@@ -307,4 +307,4 @@ class SqlAlchemyImportLog:
     def last_at(self) -> dict[str, datetime]:
         """When each kind of file was last imported with changes (for the operators' gauge)."""
         latest = select(ImportRow.kind, func.max(ImportRow.imported_at)).group_by(ImportRow.kind)
-        return dict(self.session.execute(latest).tuples().all())  # max() keeps the column's UTC type
+        return dict(self.session.execute(latest).all())  # max() keeps the column's UTC type
