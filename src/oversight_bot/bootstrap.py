@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import math
 import os
 import socket
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -51,6 +53,7 @@ from oversight_bot.services.segments import SegmentService
 from oversight_bot.services.subscriptions import SubscriptionService
 from oversight_bot.serving import metrics
 from oversight_bot.serving.offload import Offload
+from oversight_bot.slack.answers import KeptCommandAnswers
 from oversight_bot.slack.app import build_slack_app, slack_tokens
 from oversight_bot.slack.directory import SlackDirectory
 from oversight_bot.slack.http import HttpServing, create_http_app
@@ -102,6 +105,7 @@ class Application:
     conversation: Conversation
     uow: Callable[[], UnitOfWork]
     clock: Clock
+    slack_answers: KeptCommandAnswers
 
     def close(self) -> None:
         self.engine.dispose()
@@ -156,6 +160,7 @@ def build(
         conversation,
         uow,
         clock,
+        KeptCommandAnswers(conversation),
     )
     if prepare_store:
         try:
@@ -266,10 +271,16 @@ def ready(app: Application) -> Callable[[], bool]:
     return check
 
 
-def update_gauges(app: Application) -> Callable[[], None]:
-    """Set the gauges a scrape reports from this process's state (no store call)."""
+def update_gauges(app: Application, every_s: float = 1.0) -> Callable[[], None]:
+    """Set the gauges a scrape reports from this process's state (no store call), at most once a
+    second (called after requests, so that every worker's gauges are current whichever is scraped)."""
+    last = -math.inf
 
     def update() -> None:
+        nonlocal last
+        if time.monotonic() - last < every_s:
+            return
+        last = time.monotonic()
         metrics.READ_MODEL_AGE.set(app.segments.age_s())
         reader = app.segments.current()
         if reader is not None:
@@ -281,7 +292,12 @@ def update_gauges(app: Application) -> Callable[[], None]:
 def slack_app(app: Application, *, socket_mode: bool, listener_executor: Executor | None = None) -> App:
     """The Bolt app; `listener_executor` runs its lazy listeners (tests wait on one of their own)."""
     return build_slack_app(
-        app.settings, app.conversation, app.engine, socket_mode=socket_mode, listener_executor=listener_executor
+        app.settings,
+        app.conversation,
+        app.engine,
+        socket_mode=socket_mode,
+        listener_executor=listener_executor,
+        kept=app.slack_answers,
     )
 
 
@@ -326,6 +342,7 @@ def slack_http_app(app: Application, offload: Offload | None = None, bolt: App |
         ready=ready(app),
         seen=seen_requests_for(app.engine),
         before_metrics=update_gauges(app),
+        kept=None if app.settings.slack_oauth else app.slack_answers,
     )
     if offload is not None:
         serving.offload = offload

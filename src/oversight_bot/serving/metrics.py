@@ -8,6 +8,7 @@ any process reports every process's counts. Names follow Prometheus's convention
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -72,8 +73,19 @@ LAST_IMPORT = Gauge(
 
 
 def observe_request(surface: str, outcome: str, seconds: float) -> None:
-    REQUESTS.labels(surface, outcome).inc()
-    REQUEST_SECONDS.labels(surface).observe(seconds)
+    _request_counter(surface, outcome).inc()
+    _request_histogram(surface).observe(seconds)
+
+
+# A labelled series found once, not on every request (`labels()` takes a lock and builds a key).
+@functools.cache
+def _request_counter(surface: str, outcome: str) -> Any:
+    return REQUESTS.labels(surface, outcome)
+
+
+@functools.cache
+def _request_histogram(surface: str) -> Any:
+    return REQUEST_SECONDS.labels(surface)
 
 
 def time_statements(engine: Engine) -> None:

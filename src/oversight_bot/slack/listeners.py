@@ -10,34 +10,31 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from oversight_bot.chat.commands import Command, GetSegment, command_text, parse_segment_command, parse_text
+from oversight_bot.chat.commands import GetSegment
 from oversight_bot.chat.handle import Conversation
-from oversight_bot.chat.replies import Reply
 from oversight_bot.domain.actors import Actor
 from oversight_bot.slack import blocks, ids
 from oversight_bot.slack.actors import actor_of
+from oversight_bot.slack.answers import KeptCommandAnswers, command_answer, parse_command
 
 ANY_VIEW = re.compile(".*")
 
 
-def register(app: App, conversation: Conversation) -> None:
-    """Attach every listener; the manifest test checks that these match manifest.yml."""
+def register(app: App, conversation: Conversation, kept: KeptCommandAnswers | None = None) -> None:
+    """Attach every listener; the manifest test checks that these match manifest.yml. `kept`: where
+    answers that may be kept are put, for the HTTP layer to give again (slack/answers.py)."""
 
-    def answer(ack: Ack, parsed: Command, reply: Reply) -> None:
-        """Confirmations of a channel's changes are said in the channel (a visible record); the rest
-        is private, with a Share button where worth sharing."""
-        visibility = "in_channel" if reply.public else "ephemeral"
-        ack(response_type=visibility, **blocks.message(reply, command=command_text(parsed), share=not reply.public))
+    def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        parsed = parse_command(command.get("command", ""), command.get("text", ""))
+        asker = actor_of(context, command)
+        version = conversation.data_version(parsed, asker)  # before the answer is worked out
+        body = command_answer(parsed, conversation.handle(parsed, asker))
+        if kept is not None:
+            kept.keep(version, parsed, body)
+        ack(**body)
 
-    @app.command(ids.SLASH_SEGMENT)
-    def segment(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        parsed = parse_segment_command(command.get("text", ""))
-        answer(ack, parsed, conversation.handle(parsed, actor_of(context, command)))
-
-    @app.command(ids.SLASH_OVERSIGHT)
-    def oversight(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        parsed = parse_text(command.get("text", ""))
-        answer(ack, parsed, conversation.handle(parsed, actor_of(context, command)))
+    app.command(ids.SLASH_SEGMENT)(answer)
+    app.command(ids.SLASH_OVERSIGHT)(answer)
 
     def acknowledge(ack: Ack) -> None:
         ack()
