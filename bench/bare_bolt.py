@@ -18,21 +18,26 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-bolt = App(
-    signing_secret=os.environ["BARE_BOLT_SIGNING_SECRET"],
-    process_before_response=True,
-    token_verification_enabled=False,
-    authorize=lambda enterprise_id, team_id: AuthorizeResult(
-        enterprise_id=enterprise_id, team_id=team_id, bot_token="xoxb-bare"
-    ),
-)
+
+def bare_app(signing_secret: str) -> App:
+    """The floor: Bolt verifying each request, a handler that only acknowledges."""
+    app = App(
+        signing_secret=signing_secret,
+        process_before_response=True,
+        token_verification_enabled=False,
+        authorize=lambda enterprise_id, team_id: AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, bot_token="xoxb-bare"
+        ),
+    )
+
+    @app.command("/segment")
+    def segment(ack: Ack) -> None:
+        ack("ok")
+
+    return app
 
 
-@bolt.command("/segment")
-def segment(ack: Ack) -> None:
-    ack("ok")
-
-
+bolt = bare_app(os.environ.get("BARE_BOLT_SIGNING_SECRET", "unset"))
 handler = SlackRequestHandler(bolt)
 
 
