@@ -127,6 +127,25 @@ CASES = [
     ),
     Case("help", ReplyKind.HELP, says=("segment <organisation>", "league <acute|mh|ambulance> [region]")),
     Case("", ReplyKind.HELP, says=("why <organisation>",)),
-    Case("frobnicate", ReplyKind.ERROR, says=("Unknown command: frobnicate",), buttons=("segment frobnicate",)),
-    Case("list segment:9", ReplyKind.ERROR, says=("needs a segment from 1 to 5",)),
+    Case("help league", ReplyKind.HELP, says=("league <acute|mh|ambulance> [region]", "league mh London")),
+    Case(
+        "help segment",
+        ReplyKind.HELP,
+        says=("segment <organisation>", "segment 5 is for trusts in NHS England's Provider Improvement Programme"),
+    ),
+    # Not understood: the problem and the one usage line that helps, never the whole list again.
+    Case("frobnicate", ReplyKind.ERROR, says=("Unknown command: frobnicate",), never_says=("segment frobnicate",)),
+    Case("asdfghjkl", ReplyKind.ERROR, says=("Unknown command: asdfghjkl",), never_says=("Did you mean",)),
+    Case("segmnet RWR", ReplyKind.ERROR, says=("Did you mean", "segment RWR"), buttons=("segment RWR",)),
+    Case("Leeds Teaching", ReplyKind.ERROR, says=("Did you mean", "segment RR8"), buttons=("segment RR8",)),
+    Case(
+        "list segment:9",
+        ReplyKind.ERROR,
+        says=("needs a segment from 1 to 5", "Usage:", "list segment:N [region:R]"),
+        never_says=("league <acute|mh|ambulance> [region]",),
+    ),
+    # Plain questions, as people ask them.
+    Case("what segment is Leeds Teaching in?", ReplyKind.ANSWER, says=("Leeds Teaching Hospitals NHS Trust (RR8)",)),
+    Case("segment rr8 please", ReplyKind.ANSWER, says=("Leeds Teaching Hospitals NHS Trust (RR8)",)),
+    Case("why is RWR in segment 3?", ReplyKind.ANSWER, says=("Why Hertfordshire Partnership",)),
 ]

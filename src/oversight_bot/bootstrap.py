@@ -1,8 +1,14 @@
-"""The composition root: settings in, a wired application out. Nothing is wired at import time."""
+"""The composition root: settings in, a wired application out. Nothing is wired at import time.
+
+Each chat platform's SDK (Bolt, the Agents SDK, Starlette), the file readers and Alembic are
+imported only by the function that needs them: a command line answer should not pay for them
+(docs/benchmarks.md, "Start-up").
+"""
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import math
 import os
@@ -16,75 +22,75 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from slack_bolt import App
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.applications import Starlette
 
 from oversight_bot.chat.concerning import Concerning
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.subscribing import Subscribing
 from oversight_bot.config import Settings
-from oversight_bot.delivery.worker import DeliveryWorker, Notifier, WorkerSettings
 from oversight_bot.domain.concerns import Category, FlagRule, Severity
 from oversight_bot.domain.frameworks import FrameworkCatalogue
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import ConfigurationError
 from oversight_bot.ingest.frameworks import read_frameworks
-from oversight_bot.ingest.league import read_league_file
-from oversight_bot.ingest.nof import read_nof_file
-from oversight_bot.ingest.organisations import (
-    read_alias_file,
-    read_icb_file,
-    read_memberships_file,
-    read_ods_file,
-    read_regions_file,
-    read_succ_file,
-)
-from oversight_bot.ingest.seeds import read_seed_manifest
-from oversight_bot.ingest.segments import read_segments_file
 from oversight_bot.logs import guard_library_loggers
 from oversight_bot.services.access import Access, AccessRules, Directory, NoGroups, Role, SubscriptionPolicy
 from oversight_bot.services.concerns import ConcernService
-from oversight_bot.services.imports import Importer, ImportReport
 from oversight_bot.services.ports import Clock, UnitOfWork
-from oversight_bot.services.seeding import SeedReaders, seed
 from oversight_bot.services.segments import SegmentService
 from oversight_bot.services.subscriptions import SubscriptionService
 from oversight_bot.serving import metrics
-from oversight_bot.serving.offload import Offload
-from oversight_bot.slack.answers import KeptCommandAnswers
-from oversight_bot.slack.app import build_slack_app, slack_tokens
-from oversight_bot.slack.directory import SlackDirectory
-from oversight_bot.slack.http import HttpServing, create_http_app
-from oversight_bot.slack.notifier import SlackNotifier
 from oversight_bot.store import schema
 from oversight_bot.store.db import make_engine, make_session_factory
-from oversight_bot.store.replays import seen_requests_for
 from oversight_bot.store.snapshot import SqlAlchemySnapshotSource
 from oversight_bot.store.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
     from aiohttp import web
     from microsoft_agents.hosting.core import AccessTokenProviderBase
+    from slack_bolt import App
+    from starlette.applications import Starlette
 
+    from oversight_bot.delivery.worker import DeliveryWorker, Notifier
+    from oversight_bot.services.imports import Importer, ImportReport
+    from oversight_bot.services.seeding import SeedReaders
+    from oversight_bot.serving.offload import Offload
+    from oversight_bot.slack.answers import KeptCommandAnswers
+    from oversight_bot.slack.notifier import SlackNotifier
     from oversight_bot.teams.agent import TeamsAgent
     from oversight_bot.teams.notifier import TeamsNotifier
 
 logger = logging.getLogger(__name__)
 
-SEED_READERS = SeedReaders(
-    manifest=read_seed_manifest,
-    regions=read_regions_file,
-    ods=read_ods_file,
-    icbs=read_icb_file,
-    succ=read_succ_file,
-    memberships=read_memberships_file,
-    aliases=read_alias_file,
-    nof=read_nof_file,
-    segments=read_segments_file,
-    league=read_league_file,
-)
+
+def seed_readers() -> SeedReaders:
+    from oversight_bot.ingest.league import read_league_file
+    from oversight_bot.ingest.nof import read_nof_file
+    from oversight_bot.ingest.organisations import (
+        read_alias_file,
+        read_icb_file,
+        read_memberships_file,
+        read_ods_file,
+        read_regions_file,
+        read_succ_file,
+    )
+    from oversight_bot.ingest.seeds import read_seed_manifest
+    from oversight_bot.ingest.segments import read_segments_file
+    from oversight_bot.services.seeding import SeedReaders
+
+    return SeedReaders(
+        manifest=read_seed_manifest,
+        regions=read_regions_file,
+        ods=read_ods_file,
+        icbs=read_icb_file,
+        succ=read_succ_file,
+        memberships=read_memberships_file,
+        aliases=read_alias_file,
+        nof=read_nof_file,
+        segments=read_segments_file,
+        league=read_league_file,
+    )
 
 
 class SystemClock:
@@ -98,17 +104,31 @@ class Application:
     engine: Engine
     session_factory: sessionmaker[Session]
     frameworks: FrameworkCatalogue
-    importer: Importer
     segments: SegmentService
     subscriptions: SubscriptionService
     concerns: ConcernService
     conversation: Conversation
     uow: Callable[[], UnitOfWork]
     clock: Clock
-    slack_answers: KeptCommandAnswers
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @functools.cached_property
+    def importer(self) -> Importer:
+        """Made when first used: most commands never import a file (and the importer's modules take a
+        while to load)."""
+        from oversight_bot.services.imports import Importer
+
+        return Importer(self.uow, self.clock, self.frameworks, after_commit=self.segments.invalidate)
+
+    @functools.cached_property
+    def slack_answers(self) -> KeptCommandAnswers:
+        """Slash commands' kept answers, shared by the Bolt listeners that keep them and the HTTP
+        layer that gives them again (slack/answers.py); made when Slack is first used."""
+        from oversight_bot.slack.answers import KeptCommandAnswers
+
+        return KeptCommandAnswers(self.conversation)
 
 
 def build(
@@ -142,7 +162,6 @@ def build(
         frameworks,
         stale_after_months=settings.stale_after_months,
     )
-    importer = Importer(uow, clock, frameworks, after_commit=segments.invalidate)
     access = Access(access_rules(settings), directory or groups_directory(settings, engine))
     subscriptions = SubscriptionService(uow, clock, access)
     concerns = ConcernService(uow, clock, access, flag_rules(settings), audit_key=key)
@@ -153,14 +172,12 @@ def build(
         engine,
         session_factory,
         frameworks,
-        importer,
         segments,
         subscriptions,
         concerns,
         conversation,
         uow,
         clock,
-        KeptCommandAnswers(conversation),
     )
     if prepare_store:
         try:
@@ -184,19 +201,9 @@ def access_rules(settings: Settings) -> AccessRules:
         raise ConfigurationError("OVERSIGHT_SUBSCRIPTION_CHANGES is anyone, admins or group:<id or role>") from None
 
 
-AUDIT_KEY_MIN = 32
-
-
 def audit_key(settings: Settings) -> bytes | None:
-    if settings.audit_key is None:
-        return None
-    key = settings.audit_key.get_secret_value()
-    if len(key) < AUDIT_KEY_MIN:
-        raise ConfigurationError(
-            f"OVERSIGHT_AUDIT_KEY must be at least {AUDIT_KEY_MIN} characters; make one with "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
-        )
-    return key.encode()
+    """The audit chain's HMAC key; its length is checked with the other settings (config.py)."""
+    return settings.audit_key.get_secret_value().encode() if settings.audit_key else None
 
 
 def flag_rules(settings: Settings) -> list[FlagRule]:
@@ -213,11 +220,16 @@ def flag_rules(settings: Settings) -> list[FlagRule]:
 def groups_directory(settings: Settings, engine: Engine) -> Directory:
     if not settings.slack_configured:
         return NoGroups()
+    from oversight_bot.slack.app import slack_tokens
+    from oversight_bot.slack.directory import SlackDirectory
+
     return SlackDirectory(settings.slack_api_url, slack_tokens(settings, engine))
 
 
 def delivery_worker(app: Application, notifiers: dict[str, Notifier], worker_id: str | None = None) -> DeliveryWorker:
     """The alert worker, sending through the notifiers given (Slack, the console)."""
+    from oversight_bot.delivery.worker import DeliveryWorker, WorkerSettings
+
     settings = app.settings
     admin = None
     if settings.slack_admin_channel and "slack" in notifiers:
@@ -256,6 +268,9 @@ def sole_sqlite_worker(app: Application) -> Iterator[bool]:
 
 
 def slack_notifier(app: Application) -> SlackNotifier:
+    from oversight_bot.slack.app import slack_tokens
+    from oversight_bot.slack.notifier import SlackNotifier
+
     settings = app.settings
     return SlackNotifier(settings.slack_api_url, slack_tokens(settings, app.engine), settings.alert_send_timeout_s)
 
@@ -291,6 +306,8 @@ def update_gauges(app: Application, every_s: float = 1.0) -> Callable[[], None]:
 
 def slack_app(app: Application, *, socket_mode: bool, listener_executor: Executor | None = None) -> App:
     """The Bolt app; `listener_executor` runs its lazy listeners (tests wait on one of their own)."""
+    from oversight_bot.slack.app import build_slack_app
+
     return build_slack_app(
         app.settings,
         app.conversation,
@@ -335,6 +352,9 @@ def slack_http_app(app: Application, offload: Offload | None = None, bolt: App |
     """Slack's HTTP mode: the gate, the shared replay guard, the bounded pool (`offload`: another
     deadline, for tests), health and metrics; `bolt`: the Bolt app to serve (tests wait on its lazy
     listeners), else this application's own."""
+    from oversight_bot.slack.http import HttpServing, create_http_app
+    from oversight_bot.store.replays import seen_requests_for
+
     bolt = bolt or slack_app(app, socket_mode=False)  # refuses to build without a signing secret
     assert app.settings.slack_signing_secret is not None
     serving = HttpServing(
@@ -354,7 +374,8 @@ def prepare(app: Application) -> list[ImportReport]:
     anything; one process at a time (another started at the same moment waits its turn). Then
     refuse to go on with a keyed audit trail and no key."""
     with schema.preparing(app.engine, waiting=_say_waiting):
-        schema.upgrade(app.engine)
+        if not schema.at_head(app.engine):
+            schema.upgrade(app.engine)
         reports = _seed_on_first_use(app)
     _check_audit_key(app)
     return reports
@@ -363,8 +384,10 @@ def prepare(app: Application) -> list[ImportReport]:
 def _seed_on_first_use(app: Application) -> list[ImportReport]:
     if not app.settings.seed_on_first_use or app.segments.source.version() > 0:
         return []
+    from oversight_bot.services.seeding import seed
+
     logger.info("empty store: loading the seed data from %s", app.settings.seeds_dir)
-    reports = seed(app.importer, app.settings.seeds_dir, SEED_READERS)
+    reports = seed(app.importer, app.settings.seeds_dir, seed_readers())
     for report in reports:
         metrics.count_import(report.kind, "changed" if report.changed else "unchanged")
     return reports

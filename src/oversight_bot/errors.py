@@ -23,6 +23,7 @@ Messages never include user-supplied free text such as concern details: they may
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -97,7 +98,12 @@ class ImportFileError(OversightBotError):
 
 
 class ConfigurationError(OversightBotError):
-    """Settings are missing or inconsistent."""
+    """Settings are missing or inconsistent: one line per problem, each naming the variable, what is
+    wrong and a good value (`config.Problem`), or a single sentence saying as much."""
+
+    def __init__(self, problems: str | Sequence[object]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else [str(p) for p in problems]
+        super().__init__("; ".join(self.problems))
 
 
 class StoreUnavailable(OversightBotError):

@@ -11,21 +11,18 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from oversight_bot.cli.main import cli
+from oversight_bot.config import PROJECT_DIR, default_database_path
+from oversight_bot.store import schema
 from tests.conftest import NOF_FILE, SEEDS
 from tests.nof_files import ACUTE_FILE, q1_only, write_nof
+from tests.oversight_cli import oversight
 
 
 @pytest.fixture
 def run_cli(seeded_db_url: str) -> object:
-    runner = CliRunner()
-
     def invoke(*args: str, input: str | None = None) -> object:
-        return runner.invoke(
-            cli, list(args), input=input, env={"OVERSIGHT_DATABASE_URL": seeded_db_url, "COLUMNS": "120"}
-        )
+        return oversight(*args, input=input, env={"OVERSIGHT_DATABASE_URL": seeded_db_url})
 
     return invoke
 
@@ -37,11 +34,81 @@ def test_ask_answers_one_message(run_cli) -> None:  # type: ignore[no-untyped-de
     assert "26th of 61 mental health and community trusts" in result.output
 
 
-def test_ask_json_gives_the_reply_for_scripts(run_cli) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli("ask", "--json", "segment Leeds")
-    reply = json.loads(result.output)
-    assert reply["kind"] == "choice"
-    assert {c["command"] for c in reply["choices"]} == {"segment RR8", "segment RY6", "segment RGD"}
+def test_ask_json_gives_fields_not_sentences(run_cli) -> None:  # type: ignore[no-untyped-def]
+    answered = run_cli("ask", "--json", "segment RR8")
+    assert answered.exit_code == 0
+    answer = json.loads(answered.stdout)
+    assert (answer["schema"], answer["status"], answer["command"]) == ("oversight-answer/1", "answered", "segment")
+    assert answer["organisation"]["name"] == "Leeds Teaching Hospitals NHS Trust"
+    assessment = answer["assessment"]
+    assert (assessment["segment"], assessment["rank"], assessment["peer_count"]) == (3, 88, 134)
+    assert (assessment["peer_table"], assessment["quarter"], assessment["average_score"]) == (
+        "acute",
+        "Q3 2025/26",
+        2.56,
+    )
+    assert "88th" not in answered.stdout  # no display text
+
+    ambiguous = run_cli("ask", "--json", "segment Leeds")
+    assert ambiguous.exit_code == 1
+    choice = json.loads(ambiguous.stdout)
+    assert choice["status"] == "ambiguous"
+    assert {c["ods_code"] for c in choice["candidates"]} == {"RR8", "RY6", "RGD"}
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "exit_code"),
+    [
+        ("segment RWR", "answered", 0),
+        ("why RWR", "answered", 0),
+        ("history RWR", "answered", 0),
+        ("league mh", "answered", 0),
+        ("list segment:4", "answered", 0),
+        ("help", "answered", 0),
+        ("segment qqqq zzzz", "not_found", 1),
+        ("segment Leeds", "ambiguous", 1),
+        ("league mh region:Atlantis", "not_found", 1),
+        ("frobnicate RWR", "usage", 2),
+        ("league", "usage", 2),
+    ],
+)
+def test_ask_exit_status_says_what_the_answer_was(run_cli, text: str, status: str, exit_code: int) -> None:  # type: ignore[no-untyped-def]
+    shown = run_cli("ask", text)
+    as_json = run_cli("ask", "--json", text)
+    assert shown.exit_code == exit_code == as_json.exit_code, shown.output
+    assert json.loads(as_json.stdout)["status"] == status
+
+
+def test_ask_json_lists_league_and_why_as_fields(run_cli) -> None:  # type: ignore[no-untyped-def]
+    league = json.loads(run_cli("ask", "--json", "league mh").stdout)
+    assert league["table"] == "mh" and len(league["rows"]) == league["peer_count"] == 61
+    assert set(league["rows"][0]) == {
+        "ods_code",
+        "name",
+        "quarter",
+        "segment",
+        "rank",
+        "average_score",
+        "override_applied",
+    }
+    why = json.loads(run_cli("ask", "--json", "why RWR").stdout)
+    assert why["reasons"] and all(set(r) == {"step", "text", "metrics"} for r in why["reasons"])
+    assert why["metrics"] and all(isinstance(m["score"], float) for m in why["metrics"])
+    assert why["assessment"]["source"]["publisher"] == "NHS England"
+    assert why["assessment"]["source"]["secondary"] is False
+
+
+ORGANISATION_FIELDS = {
+    "ods_code",
+    "name",
+    "register_name",
+    "kind",
+    "trust_type",
+    "region",
+    "icb_code",
+    "open",
+    "closed_on",
+}
 
 
 @pytest.mark.parametrize(
@@ -56,19 +123,27 @@ def test_ask_json_gives_the_reply_for_scripts(run_cli) -> None:  # type: ignore[
 )
 def test_lookup_json_shape(run_cli, query: str, status: str, code: str | None, open_: bool | None) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("lookup", "--json", query)
-    assert result.exit_code == 0
-    data = json.loads(result.output)
-    assert set(data) == {"status", "organisation", "candidates"}
+    assert result.exit_code == (0 if code else 1)
+    data = json.loads(result.stdout)
+    assert set(data) == {"schema", "status", "query", "matched_by", "organisation", "candidates"}
     assert data["status"] == status
     if code is None:
         assert data["organisation"] is None
     else:
         assert data["organisation"]["ods_code"] == code and data["organisation"]["open"] is open_
-        assert set(data["organisation"]) == {"ods_code", "name", "open", "closed_on"}
+        assert set(data["organisation"]) == ORGANISATION_FIELDS
     if status == "ambiguous":
-        assert all(set(c) == {"ods_code", "name", "score"} for c in data["candidates"])
+        assert all(set(c) == {"ods_code", "name", "register_name", "open", "score"} for c in data["candidates"])
     if code == "R0C":
         assert data["organisation"]["closed_on"] == "2020-03-26"
+
+
+def test_lookup_names_organisations_as_people_write_them(run_cli) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(run_cli("lookup", "--json", "rr8").stdout)
+    assert data["organisation"]["name"] == "Leeds Teaching Hospitals NHS Trust"
+    assert data["organisation"]["register_name"] == "LEEDS TEACHING HOSPITALS NHS TRUST"
+    shown = run_cli("lookup", "Leeds")
+    assert "RR8 Leeds Teaching Hospitals NHS Trust" in shown.stdout and "LEEDS" not in shown.stdout
 
 
 def test_nof_check_reproduces_nhs_englands_figures(run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -98,21 +173,6 @@ def test_nof_check_with_cut_points_per_quarter(run_cli) -> None:  # type: ignore
     short = run_cli("nof", "check", str(NOF_FILE), "--cut-points", "Q1 2025/26=2.05,2.33")
     assert short.exit_code == 2 and "three cut-points are needed, not 2" in short.output
     assert "positional argument" not in short.output
-
-
-def test_a_database_url_that_is_not_one_is_named_without_a_traceback(tmp_path: Path) -> None:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("OVERSIGHT_")}
-    environment["OVERSIGHT_DATABASE_URL"] = "notaurl"
-    process = subprocess.run(
-        [sys.executable, "-m", "oversight_bot", "db", "status"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=environment,
-        timeout=120,
-    )
-    assert process.returncode == 2
-    assert "OVERSIGHT_DATABASE_URL is not a database URL" in process.stderr and "Traceback" not in process.stderr
 
 
 def test_import_reports_changes_and_announcements(run_cli, tmp_path: Path, seeded_db_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -151,15 +211,47 @@ def test_console_picks_buttons_by_number_and_pages_with_more(run_cli) -> None:  
     assert "No such choice in the last answer." in result.output
 
 
-def test_db_status_reports_the_revision(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_db_status_reports_where_the_store_is_and_its_revision(run_cli, seeded_db_url: str) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("db", "status")
-    assert result.exit_code == 0 and "up to date" in result.output
+    assert result.exit_code == 0
+    path = seeded_db_url.removeprefix("sqlite:///")
+    assert result.stdout.splitlines() == [
+        f"Database: {path} (SQLite; set by OVERSIGHT_DATABASE_URL)",
+        f"Schema: {schema.declared_head()}, the latest: up to date.",
+    ]
+
+
+def test_db_status_creates_nothing_where_there_is_no_store(tmp_path: Path) -> None:
+    missing = tmp_path / "not" / "yet" / "oversight.db"
+    result = oversight("db", "status", "--json", env={"OVERSIGHT_DATABASE_URL": f"sqlite:///{missing}"})
+    assert result.exit_code == 1
+    status = json.loads(result.stdout)
+    assert (status["path"], status["exists"], status["revision"]) == (str(missing), False, None)
+    assert list(tmp_path.iterdir()) == []  # no file, no folder
+
+
+def test_the_default_store_is_one_file_wherever_the_command_is_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    default = default_database_path()
+    existed = default.exists()
+    reported = []
+    for folder in (tmp_path / "one", tmp_path / "two" / "deeper"):
+        folder.mkdir(parents=True)
+        monkeypatch.chdir(folder)
+        result = oversight("db", "status", "--json")
+        assert result.exit_code in (0, 1), result.output
+        reported.append(json.loads(result.stdout))
+        assert list(folder.iterdir()) == []
+    assert reported[0] == reported[1] and reported[0]["default"] is True
+    assert reported[0]["path"] == str(PROJECT_DIR / "oversight.db")
+    assert default.exists() == existed  # db status only looks
 
 
 def test_the_main_job_seeds_a_fresh_store_and_opens_the_console(tmp_path: Path) -> None:
     """`oversight run` in an empty folder: the README's first command, end to end, in a real process."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("OVERSIGHT_")}
-    environment["COLUMNS"] = "120"
+    environment |= {"COLUMNS": "120", "OVERSIGHT_DATABASE_URL": f"sqlite:///{tmp_path / 'oversight.db'}"}
     process = subprocess.run(
         [sys.executable, "-m", "oversight_bot", "run"],
         input="segment Leeds Teaching\nquit\n",
@@ -176,18 +268,16 @@ def test_the_main_job_seeds_a_fresh_store_and_opens_the_console(tmp_path: Path) 
 
 
 def test_a_baseline_then_a_newer_quarter_through_the_cli(tmp_path: Path) -> None:
-    runner = CliRunner()
     env = {
         "OVERSIGHT_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
         "OVERSIGHT_SEED_ON_FIRST_USE": "false",
-        "COLUMNS": "120",
     }
     from tests.conftest import SEEDS
 
-    assert runner.invoke(cli, ["import", "ods", str(SEEDS / "ods-etr.csv")], env=env).exit_code == 0
-    first = runner.invoke(cli, ["import", "nof", str(q1_only(tmp_path / "q1.csv"))], env=env)
+    assert oversight("import", "ods", str(SEEDS / "ods-etr.csv"), env=env).exit_code == 0
+    first = oversight("import", "nof", str(q1_only(tmp_path / "q1.csv")), env=env)
     assert "0 change(s) announced." in first.output
-    second = runner.invoke(cli, ["import", "nof", str(NOF_FILE)], env=env)
+    second = oversight("import", "nof", str(NOF_FILE), env=env)
     assert "Q2 2025/26 (23):" in second.output
     assert "RXV left the Provider Improvement Programme (segment 4)" in second.output
 

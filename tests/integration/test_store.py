@@ -30,6 +30,7 @@ from oversight_bot.store.tables import (
     MetricScoreRow,
     OrganisationRow,
     OutboxEventRow,
+    full_metadata,
 )
 from tests import postgres
 from tests.conftest import NOF_FILE, SEEDS
@@ -55,7 +56,7 @@ def load_organisations(app: Application) -> None:
 def test_migrations_build_exactly_the_models_schema(empty_app: Application) -> None:
     assert schema.is_current(empty_app.engine)
     with empty_app.engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(connection), full_metadata()) == []
 
 
 def test_importing_the_nof_file_stores_published_and_derived_results(empty_app: Application) -> None:
@@ -307,5 +308,15 @@ def test_a_store_from_before_units_keeps_its_values_with_their_metrics_units(unm
     with engine.connect() as connection:
         units: dict[str, str] = dict(connection.execute(text("SELECT metric_id, units FROM metric_values")).all())
         assert units == {"OF0005": "%", "OF0061": "out of 10"}
-        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(connection), full_metadata()) == []
+    engine.dispose()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics(tmp_path: Path) -> None:
+    """Every command checks the schema without importing Alembic (`schema.at_head`): it must agree."""
+    assert schema.declared_head() == schema.head_revision() is not None
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert not schema.at_head(engine) and schema.current_revision(engine) is None
+    schema.upgrade(engine)
+    assert schema.at_head(engine)
     engine.dispose()

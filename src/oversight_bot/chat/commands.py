@@ -5,10 +5,12 @@
     history <organisation>          its segment quarter by quarter
     league <acute|mh|ambulance> [region]
     list segment:N [region:R]
-    help
+    help [command]
 
 Slash-prefixed forms work too (`/segment Leeds`, `/oversight why RWR`), as does a leading
 mention (`@Oversight segment Leeds`), so that Slack, Teams and the console share one parser.
+So do plain questions about an organisation ("what segment is Leeds Teaching in?", "segment rr8
+please", "why is RWR in segment 3?"): see `QUESTIONS`.
 """
 
 from __future__ import annotations
@@ -132,6 +134,9 @@ class ShowHelp(Command):
     # Why help is shown when it was not asked for: an unknown verb, a missing argument.
     problem: str | None = None
     suggestion: str | None = None
+    about: str | None = None  # the command asked about (`help league`), or whose usage the problem needs
+    # Words that were not a command but may name an organisation: `segment <it>` is suggested if so.
+    organisation: str | None = None
 
 
 ORGANISATION_VERBS = {"segment": GetSegment, "why": ExplainSegment, "history": ShowHistory}
@@ -141,35 +146,128 @@ _OPTION = re.compile(r"\b(page|region|segment):\s*", re.IGNORECASE)
 
 def parse_text(text: str) -> Command:
     """Turn what a user typed into a command; anything not understood becomes help with the reason."""
-    words = _strip_prefixes(text[:MAX_TEXT])
+    words = _plainly(_strip_prefixes(text[:MAX_TEXT]))
     if not words:
         return ShowHelp()
+    question = _question(words)
+    if question is not None:
+        return question
     verb, rest = words[0].lower(), " ".join(words[1:])
     if verb in ORGANISATION_VERBS:
         if not rest:
-            return ShowHelp(problem=f"`{verb}` needs an organisation: a name, an ODS code or an alias.")
+            return ShowHelp(problem=f"`{verb}` needs an organisation: a name, an ODS code or an alias.", about=verb)
         return ORGANISATION_VERBS[verb](query=rest)
-    if verb == "league":
-        return _league(rest)
-    if verb == "list":
-        return _list(rest)
     if verb == "help":
-        return ShowHelp()
-    if verb in SUBSCRIPTION_VERBS:
-        return SUBSCRIPTION_VERBS[verb](rest)
-    if verb in CONCERN_VERBS:
-        return CONCERN_VERBS[verb](rest)
-    return ShowHelp(problem=f"Unknown command: {words[0][:40]}", suggestion=f"segment {' '.join(words)[:100]}")
+        return _help(rest)
+    parse = {"league": _league, "list": _list, **SUBSCRIPTION_VERBS, **CONCERN_VERBS}.get(verb)
+    if parse is None:
+        return _unknown(words)
+    return _with_usage(parse(rest), verb)
+
+
+def _with_usage(command: Command, verb: str) -> Command:
+    """A command word with arguments not understood: its help shows that command's usage line."""
+    if isinstance(command, ShowHelp) and command.problem and command.about is None:
+        return command.model_copy(update={"about": verb})
+    return command
 
 
 def parse_segment_command(text: str) -> Command:
     """`/segment` takes the organisation directly; `/segment why RWR` and `/segment help` work too."""
-    words = without_mention_marks(text).split()  # user text never carries the chat layer's mention marks
+    words = _plainly(without_mention_marks(text).split())  # user text never carries the chat layer's mention marks
     if not words:
-        return ShowHelp(problem="`/segment` needs an organisation: a name, an ODS code or an alias.")
+        return ShowHelp(problem="`/segment` needs an organisation: a name, an ODS code or an alias.", about="segment")
     if words[0].lower() in ORGANISATION_VERBS or words[0].lower() in ("league", "list", "help"):
         return parse_text(text)
-    return GetSegment(query=" ".join(words)[:MAX_TEXT])
+    return _question(words) or GetSegment(query=" ".join(words)[:MAX_TEXT])
+
+
+def _help(rest: str) -> ShowHelp:
+    """`help`, or `help <command>`: that command with examples."""
+    from oversight_bot.chat.help import BY_VERB, closest_verb
+
+    word = rest.strip().lower().split()[0] if rest.strip() else ""
+    if not word or word in BY_VERB:
+        return ShowHelp(about=word or None)
+    close = closest_verb(word)
+    return ShowHelp(problem=f"There is no command called {word[:40]}.", suggestion=f"help {close}" if close else None)
+
+
+def _unknown(words: list[str]) -> ShowHelp:
+    """Not a command: a mistyped one (`segmnet RR8`), or perhaps an organisation named alone."""
+    from oversight_bot.chat.help import closest_verb
+
+    close = closest_verb(words[0])
+    suggestion = " ".join([close, *words[1:]])[:100] if close else None
+    text = " ".join(words)[:100]
+    return ShowHelp(problem=f"Unknown command: {words[0][:40]}", suggestion=suggestion, organisation=text)
+
+
+# Plain questions about an organisation, as people type them to a bot. Each pattern's `org` group is
+# the organisation; politeness ("please", "thanks", "can you tell me") is removed first (`_plainly`).
+QUESTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), verb)
+    for pattern, verb in (
+        (
+            r"^(?:what|which)(?:'s| is)? (?:the )?segment (?:is|are|for|of|does) (?P<org>.+?)(?: (?:in|sit in|have))?$",
+            "segment",
+        ),
+        (r"^(?:what|which) segment (?:is|are) (?P<org>.+?) in$", "segment"),
+        (r"^what(?:'s| is) (?P<org>.+?)['’]s? segment$", "segment"),
+        (r"^(?:the )?(?:segment|seg) (?:for|of) (?P<org>.+)$", "segment"),
+        (r"^where (?:does|do|is) (?P<org>.+?) (?:stand|sit|rank)$", "segment"),
+        (r"^how is (?P<org>.+?) doing$", "segment"),
+        (r"^why (?:is|was|are) (?P<org>.+?) (?:in )?segment \d$", "why"),
+        (r"^why (?:is|was|are) (?P<org>.+?) (?:in|where it is)$", "why"),
+        (r"^why (?:for|of) (?P<org>.+)$", "why"),
+        (r"^(?:segment )?history (?:of|for) (?P<org>.+)$", "history"),
+        (r"^how has (?P<org>.+?) (?:changed|moved)(?: over time)?$", "history"),
+    )
+)
+_POLITE_ENDS = ("please", "pls", "plz", "thanks", "thank you", "thx", "cheers", "ta")
+_POLITE_STARTS = (
+    "please", "hi", "hello", "hey", "can you tell me", "could you tell me", "can you show me", "could you show me",
+    "can you", "could you", "would you", "tell me", "show me", "give me", "i'd like", "i want", "look up",
+)  # fmt: skip
+
+
+# Commands whose words after the verb are the user's own text, kept exactly as typed.
+_OWN_WORDS = ("triage", "concern")
+
+
+def _plainly(words: list[str]) -> list[str]:
+    """The words without what only makes them polite or a question: leading greetings and requests,
+    trailing "please" and "thanks", and the closing question mark or full stop (not after a verb
+    whose words are the user's own, such as a triage outcome)."""
+    text = _without(" ".join(words).strip(), _POLITE_STARTS, at_start=True)
+    if text.split()[:1] and text.split()[0].lower() in _OWN_WORDS:
+        return text.split()
+    return _without(text.rstrip("?!. "), _POLITE_ENDS, at_start=False).rstrip("?!. ,").split()
+
+
+def _without(text: str, phrases: tuple[str, ...], *, at_start: bool) -> str:
+    """`text` with any of `phrases` removed from its start (or end), repeatedly ("hi, can you ...")."""
+    changed = True
+    while changed and text:
+        changed = False
+        lowered = text.lower()
+        for phrase in phrases:
+            if at_start and lowered.startswith((phrase + " ", phrase + ",")):
+                text, changed = text[len(phrase) + 1 :].lstrip(" ,"), True
+            elif not at_start and lowered.endswith((" " + phrase, "," + phrase)):
+                text, changed = text[: -len(phrase) - 1].rstrip(" ,?!."), True
+            if changed:
+                break
+    return text
+
+
+def _question(words: list[str]) -> Command | None:
+    text = " ".join(words)
+    for pattern, verb in QUESTIONS:
+        match = pattern.match(text)
+        if match and match["org"].strip():
+            return ORGANISATION_VERBS[verb](query=match["org"].strip()[:MAX_TEXT])
+    return None
 
 
 def _strip_prefixes(text: str) -> list[str]:

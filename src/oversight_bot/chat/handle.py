@@ -146,17 +146,26 @@ class Conversation:
                 reader = self.segments.reader()
                 region, unknown = _region(reader, typed)
                 return unknown or wording.list_reply(reader.list_segment(segment, region), page)
-            case ShowHelp(problem=problem, suggestion=suggestion):
-                return wording.help_reply(problem, suggestion)
+            case ShowHelp():
+                return self._help(command)
             case Subscribe() | Unsubscribe() | ListSubscriptions() | Mute() | SetDigest() | SetThreading():
                 return self._subscriptions(command, actor)
             case StartConcern():
-                return wording.help_reply(FORM_ELSEWHERE)
+                return wording.help_reply(FORM_ELSEWHERE, about="concern")
             case ConcernHelp():
                 return self.concerning.help(actor) if self.concerning else wording.help_reply(FORM_ELSEWHERE)
             case ListConcerns() | ViewConcern() | TriageConcern():
                 return self._concerns(command, actor)
         return wording.help_reply(f"Not understood: {type(command).__name__}")
+
+    def _help(self, command: ShowHelp) -> Reply:
+        """Help, or what was not understood; words that name an organisation suggest `segment` for it."""
+        suggestion = command.suggestion
+        if suggestion is None and command.organisation:
+            found = self.segments.reader().lookup(command.organisation)
+            if found.status is LookupStatus.RESOLVED and found.organisation is not None:
+                suggestion = f"segment {found.organisation.ods_code}"
+        return wording.help_reply(command.problem, suggestion, command.about)
 
     def _subscriptions(self, command: Command, actor: Actor) -> Reply:
         subscribing = self.subscribing

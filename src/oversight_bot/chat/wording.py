@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from fractions import Fraction
 
+from oversight_bot.chat.help import help_reply as help_reply  # the commands' help: chat/help.py
 from oversight_bot.chat.replies import Choice, Fact, Reply, ReplyKind, Section
 from oversight_bot.domain.assessments import Assessment, Basis, Step
 from oversight_bot.domain.metrics import MetricValue
@@ -30,21 +31,6 @@ from oversight_bot.services.segments import (
 )
 
 PAGE_SIZE = 20
-
-HELP_LINES = (
-    "`segment <organisation>`: where it stands and why (a name, ODS code, alias or acronym)",
-    "`why <organisation>`: the steps behind its segment",
-    "`history <organisation>`: its segment quarter by quarter",
-    "`league <acute|mh|ambulance> [region]`: a league table",
-    "`list segment:N [region:R]`: every organisation in a segment",
-    "`subscribe <organisation | icb:NAME | region:NAME | all> [segment] [concerns] [min-segment:N] [worsened-only] "
-    "[exclude:ORG]`: alerts in this channel",
-    "`unsubscribe <target> [segment] [concerns]`, `subscriptions [all]`: change or list them",
-    "`mute 2h`, `mute off`; `digest daily 09:00`, `digest off`; `threading on|off`: how alerts arrive",
-    "`concern [organisation]`: raise a concern (a form; openly, confidentially or anonymously)",
-    "`concerns [organisation] [open|new|...]`, `view <reference>`, `triage <reference> <state>`: for triagers",
-    "`help`: this list",
-)
 
 
 def label(organisation: Organisation) -> str:
@@ -596,22 +582,6 @@ def not_found_reply(query: str, suggestions: tuple[Candidate, ...], verb: str) -
         summary=f"no organisation matches \u201c{query}\u201d",
         sections=(Section(lines=lines),),
         choices=choices,
-    )
-
-
-def help_reply(problem: str | None = None, suggestion: str | None = None) -> Reply:
-    sections = []
-    if problem:
-        hint = (f"Did you mean `{suggestion}`?",) if suggestion else ()
-        sections.append(Section(lines=(problem, *hint)))
-    sections.append(Section("Commands", HELP_LINES))
-    return Reply(
-        kind=ReplyKind.HELP if problem is None else ReplyKind.ERROR,
-        title="Oversight bot: NHS Oversight Framework segments",
-        summary=problem or "help",
-        sections=tuple(sections),
-        choices=(Choice(f"Try: {suggestion}"[:75], suggestion),) if suggestion else (),
-        footnote="Segments are NHS England's published results; anything derived here is labelled as derived.",
     )
 
 

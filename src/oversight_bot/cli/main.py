@@ -1,65 +1,42 @@
-"""`oversight`: run the bot, talk to it in a terminal, import NHS England's files, check its figures."""
+"""`oversight`: run the bot, talk to it in a terminal, import NHS England's files, check its figures.
+
+Start-up is kept fast (docs/benchmarks.md, "Start-up"): this module imports only typer and rich,
+and each command imports what it needs (the store, a chat SDK, a file reader) when it runs.
+Settings are read and checked by `application()` (config.load_settings), before anything acts;
+how failures are shown and which exit status they give is in `failures.py` (docs/cli.md).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
-from sqlalchemy.exc import ArgumentError, OperationalError
 
-from oversight_bot.bootstrap import (
-    Application,
-    build,
-    delivery_worker,
-    slack_app,
-    slack_http_app,
-    slack_notifier,
-    sole_sqlite_worker,
-    teams_notifier,
-    teams_web_app,
-)
-from oversight_bot.chat.commands import parse_text
-from oversight_bot.cli import output
-from oversight_bot.config import Settings
-from oversight_bot.console.notifier import ConsoleNotifier
-from oversight_bot.console.render import render
-from oversight_bot.console.repl import Repl
-from oversight_bot.delivery.worker import Notifier
-from oversight_bot.domain.actors import Actor
-from oversight_bot.domain.quarters import Quarter
-from oversight_bot.domain.segmentation import CutPoints
-from oversight_bot.errors import ConfigurationError, ImportFileError, StoreConflict, StoreUnavailable
-from oversight_bot.ingest.league import read_league_file
-from oversight_bot.ingest.nof import read_nof_file
-from oversight_bot.ingest.organisations import (
-    read_alias_file,
-    read_icb_file,
-    read_memberships_file,
-    read_ods_file,
-    read_regions_file,
-    read_succ_file,
-)
-from oversight_bot.ingest.segments import read_segments_file
-from oversight_bot.logs import configure_logging
-from oversight_bot.services.imports import ImportReport
-from oversight_bot.services.nof_check import check_release
-from oversight_bot.services.releases import Publication
-from oversight_bot.serving import metrics
-from oversight_bot.slack import http, socket_mode
-from oversight_bot.store import schema
-from oversight_bot.store.anchors import last_anchor, write_anchor
+from oversight_bot.cli import failures
+from oversight_bot.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from oversight_bot.bootstrap import Application
+    from oversight_bot.chat.replies import Reply
+    from oversight_bot.delivery.worker import Notifier
+    from oversight_bot.domain.actors import Actor
+    from oversight_bot.domain.quarters import Quarter
+    from oversight_bot.domain.segmentation import CutPoints
+    from oversight_bot.services.imports import ImportReport
+    from oversight_bot.services.releases import Publication
 
 CONNECT_HINT = (
     "No chat platform configured, so this is the terminal console. To connect Slack, set "
@@ -69,7 +46,13 @@ CONNECT_HINT = (
 
 NO_RETENTION_RULE = "No retention rule is configured (OVERSIGHT_CONCERN_RETENTION_DAYS); nothing is deleted."
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+cli = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Run the oversight bot, talk to it in this terminal, import NHS England's files, check its figures. "
+    "Exit status: 0 answered, 1 not found or refused, 2 usage or configuration, 3 store unavailable (docs/cli.md).",
+)
 import_cli = typer.Typer(no_args_is_help=True, help="Import a file; any bad row rejects the whole file.")
 nof_cli = typer.Typer(no_args_is_help=True, help="NHS England's NOF metric files.")
 db_cli = typer.Typer(no_args_is_help=True, help="The segment store's schema.")
@@ -90,34 +73,37 @@ ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, reada
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
-def main() -> None:
+def main() -> NoReturn:
+    """The `oversight` command (the console script, `python -m oversight_bot`)."""
+    failures.leave(run_command(sys.argv[1:]))
+
+
+def run_command(argv: list[str]) -> int:
+    """Run one command; its exit status, every failure one line on stderr (failures.py).
+
+    The cyclic garbage collector is off until the application is wired (`application()` turns it
+    back on): start-up allocates a few hundred thousand objects and frees almost none, and
+    collecting over them took a tenth of a second of every command (docs/benchmarks.md)."""
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        cli()
-    except ConfigurationError as error:
-        err.print(f"Configuration problem: {error}", style="red", markup=False)
-        sys.exit(2)
-    except OperationalError as error:
-        # The statement and its parameters stay out of the message: they may hold user text.
-        err.print(f"The database is unavailable or busy: {error.orig.__class__.__name__}", style="red", markup=False)
-        sys.exit(3)
-    except ArgumentError:
-        err.print(
-            "Configuration problem: OVERSIGHT_DATABASE_URL is not a database URL "
-            "(e.g. sqlite:///oversight.db or postgresql+psycopg://user@host/db).",
-            style="red",
-            markup=False,
-        )
-        sys.exit(2)
-    except (StoreUnavailable, StoreConflict) as error:
-        err.print(f"The store refused this: {error}. Nothing was changed.", style="red", markup=False)
-        sys.exit(3)
+        return failures.exit_status(lambda: cli(args=argv, prog_name="oversight"))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 @contextmanager
 def application(prepare_store: bool = True) -> Iterator[Application]:
-    settings = Settings()
+    """The settings checked (every problem named, exit status 2), then the application wired."""
+    from oversight_bot.bootstrap import build
+    from oversight_bot.config import load_settings
+    from oversight_bot.logs import configure_logging
+
+    settings = load_settings()
     configure_logging(settings.log_level, json_lines=settings.log_format == "json")
     app = build(settings, prepare_store=prepare_store)
+    gc.enable()  # wired: from here a command may run for hours (run_command)
     try:
         yield app
     finally:
@@ -125,13 +111,23 @@ def application(prepare_store: bool = True) -> Iterator[Application]:
 
 
 def console_actor() -> Actor:
+    from oversight_bot.domain.actors import Actor
+
     return Actor(platform="console", user_id="console", conversation_id="console", workspace="local")
+
+
+def finish(status: int) -> None:
+    """End a command with an exit status (0 answered, 1 the answer is no, 2 usage; failures.py)."""
+    if status:
+        raise typer.Exit(status)
 
 
 @contextmanager
 def background_worker(app: Application, notifiers: dict[str, Notifier]) -> Iterator[None]:
     """The alert worker in a thread beside the chat (the embedded default's single process); not
     started when another worker already serves this SQLite store."""
+    from oversight_bot.bootstrap import sole_sqlite_worker
+
     with sole_sqlite_worker(app) as sole:
         if not sole:
             err.print("Another alert worker serves this store; alerts go out from there.", markup=False)
@@ -143,9 +139,12 @@ def background_worker(app: Application, notifiers: dict[str, Notifier]) -> Itera
 
 @contextmanager
 def _worker_thread(app: Application, notifiers: dict[str, Notifier]) -> Iterator[None]:
+    from oversight_bot.bootstrap import delivery_worker
+
     worker = delivery_worker(app, notifiers)
     stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), name="alert-worker", daemon=True)
+    alerts = failures.in_background(lambda: worker.run(stop), "The alert worker")
+    thread = threading.Thread(target=alerts, name="alert-worker", daemon=True)
     thread.start()
     try:
         yield
@@ -159,26 +158,37 @@ def _worker_thread(app: Application, notifiers: dict[str, Notifier]) -> Iterator
 def run() -> None:
     """The main job: prepare the store (seeding it on first use) and serve chat: Slack when it is
     configured (Socket Mode with an app token, HTTP mode with a signing secret), Teams when it is
-    (beside Slack, on its own port), the console when neither is."""
+    (beside Slack, on its own port), the console when neither is. A chat platform configured only
+    in part is refused with the setting that is missing (exit status 2), never served half."""
     with application() as app:
         settings = app.settings
+        teams_at = teams_host(app, "0.0.0.0") if settings.teams_configured else "0.0.0.0"
+        if settings.slack_http_mode and not settings.slack_socket_mode:
+            refuse_busy_port("0.0.0.0", settings.slack_port, "OVERSIGHT_SLACK_PORT")
+        if settings.teams_configured:
+            refuse_busy_port(teams_at, settings.teams_port, "OVERSIGHT_TEAMS_PORT")
         notifiers = chat_notifiers(app)
         with background_worker(app, notifiers):
             if settings.teams_configured and settings.slack_configured:
-                _teams_in_background(app)
+                _teams_in_background(app, teams_at)
             if settings.slack_socket_mode:
                 _serve_socket_mode(app)
             elif settings.slack_http_mode:
                 _serve_http(app, "0.0.0.0", settings.slack_port, workers=1)
             elif settings.teams_configured:
-                _serve_teams(app, "0.0.0.0", settings.teams_port)
+                _serve_teams(app, teams_at, settings.teams_port)
             else:
+                from oversight_bot.console.repl import Repl
+
                 out.print(CONNECT_HINT, style="dim", markup=False)
                 Repl(app.conversation, out, console_actor()).run()
 
 
 def chat_notifiers(app: Application) -> dict[str, Notifier]:
     """Where alerts can go: the console always, and each configured chat platform."""
+    from oversight_bot.bootstrap import slack_notifier, teams_notifier
+    from oversight_bot.console.notifier import ConsoleNotifier
+
     notifiers: dict[str, Notifier] = {"console": ConsoleNotifier(out)}
     if app.settings.slack_configured:
         notifiers["slack"] = slack_notifier(app)
@@ -187,11 +197,34 @@ def chat_notifiers(app: Application) -> dict[str, Notifier]:
     return notifiers
 
 
-def _teams_in_background(app: Application) -> None:
-    """Teams' server on its own thread and event loop, when Slack has the foreground."""
-    from oversight_bot.teams.app import listening_host, serve_in_thread
+def refuse_busy_port(host: str, port: int, setting: str) -> None:
+    """Refuse to start, before saying anything is served, when the port cannot be listened on (in
+    use, or the host is not this machine's): the server itself would fail later, less clearly."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise ConfigurationError(
+                f"cannot listen on {host}:{port} ({reason}): stop what uses the port, or choose another with "
+                f"--port or {setting}; for example {setting}={port + 1 if port < 65535 else 3000}"
+            ) from None
 
-    port, host = app.settings.teams_port, listening_host(app.settings, "0.0.0.0")
+
+def teams_host(app: Application, host: str) -> str:
+    from oversight_bot.teams.app import listening_host
+
+    return listening_host(app.settings, host)
+
+
+def _teams_in_background(app: Application, host: str) -> None:
+    """Teams' server on its own thread and event loop, when Slack has the foreground."""
+    from oversight_bot.bootstrap import teams_web_app
+    from oversight_bot.teams.app import serve_in_thread
+
+    port = app.settings.teams_port
     serve_in_thread(teams_web_app(app), host, port)
     err.print(f"Teams: POST http://{host}:{port}/api/messages", markup=False)
 
@@ -203,11 +236,15 @@ def serve(
     teams: Annotated[bool, typer.Option("--teams", help="Microsoft Teams: POST /api/messages.")] = False,
     host: Annotated[str, typer.Option(help="Address to listen on (HTTP).")] = "0.0.0.0",
     port: Annotated[
-        int | None, typer.Option(help="Port; default OVERSIGHT_SLACK_PORT (3000) or OVERSIGHT_TEAMS_PORT (3978).")
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="Port; default OVERSIGHT_SLACK_PORT (3000) or OVERSIGHT_TEAMS_PORT (3978)."
+        ),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes (Slack HTTP mode); one per core is a start.")] = 1,
 ) -> None:
-    """Serve one chat platform: --slack-http, --slack-socket or --teams."""
+    """Serve one chat platform: --slack-http, --slack-socket or --teams. Its settings are checked, and
+    the port tried, before anything is said to be served."""
     if sum((slack_http, slack_socket, teams)) != 1:
         raise typer.BadParameter("choose one of --slack-http, --slack-socket or --teams")
     with application() as app:
@@ -220,20 +257,41 @@ def serve(
 
 
 def _serve_socket_mode(app: Application) -> None:
-    token = app.settings.slack_app_token
-    if token is None:
-        raise ConfigurationError("Socket Mode needs OVERSIGHT_SLACK_APP_TOKEN (xapp-...) and OVERSIGHT_SLACK_BOT_TOKEN")
-    err.print("Slack: Socket Mode (Ctrl-C to stop).", markup=False)
-    socket_mode.run(slack_app(app, socket_mode=True), token.get_secret_value())
+    from oversight_bot.bootstrap import slack_app
+    from oversight_bot.config import require
+    from oversight_bot.slack import socket_mode
+
+    settings = app.settings
+    require(settings.slack_app_token is not None, "slack_app_token", "Socket Mode needs the app-level token")
+    require(settings.slack_bot_token is not None, "slack_bot_token", "Socket Mode needs the bot token")
+    assert settings.slack_app_token is not None
+    bolt = slack_app(app, socket_mode=True)
+    err.print("Slack: connecting in Socket Mode...", markup=False)
+    socket_mode.run(
+        bolt,
+        settings.slack_app_token.get_secret_value(),
+        on_connected=lambda: err.print("Slack: connected in Socket Mode (Ctrl-C to stop).", markup=False),
+    )
 
 
 def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
-    web_app = slack_http_app(app)  # refuses a missing signing secret before anything is said
+    from oversight_bot.bootstrap import slack_http_app
+    from oversight_bot.config import require
+    from oversight_bot.slack import http
+
+    settings = app.settings
+    require(settings.slack_signing_secret is not None, "slack_signing_secret", "Slack's HTTP mode needs it")
+    require(
+        settings.slack_http_mode, "slack_bot_token", "Slack's HTTP mode needs it, or a client id and secret for OAuth"
+    )
+    web_app = slack_http_app(app)
+    refuse_busy_port(host, port, "OVERSIGHT_SLACK_PORT")
     err.print(f"Slack: HTTP mode on http://{host}:{port}/slack/events (Ctrl-C to stop).", markup=False)
     if workers > 1:
         # The store is prepared; the light supervisor (standard library only) takes this process
         # over and starts the workers, each building its own app (serving/supervisor.py).
         app.close()
+        failures.flush()
         supervisor = [sys.executable, "-m", "oversight_bot.serving.supervisor"]
         os.execv(sys.executable, [*supervisor, "--host", host, "--port", str(port), "--workers", str(workers)])
     app.segments.refresh()  # the first read model, before the first request
@@ -241,11 +299,14 @@ def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
 
 
 def _serve_teams(app: Application, host: str, port: int) -> None:
-    from oversight_bot.teams.app import listening_host
+    from oversight_bot.bootstrap import teams_web_app
+    from oversight_bot.config import require
     from oversight_bot.teams.app import serve as serve_teams
 
+    require(app.settings.teams_configured, "teams_app_id", "`serve --teams` needs the bot's Microsoft Entra app")
     web_app = teams_web_app(app)  # refuses to start without an app id (or explicit anonymous use)
-    host = listening_host(app.settings, host)
+    host = teams_host(app, host)
+    refuse_busy_port(host, port, "OVERSIGHT_TEAMS_PORT")
     err.print(f"Teams: POST http://{host}:{port}/api/messages (Ctrl-C to stop).", markup=False)
     serve_teams(web_app, host, port)
 
@@ -253,6 +314,8 @@ def _serve_teams(app: Application, host: str, port: int) -> None:
 @cli.command()
 def console() -> None:
     """Chat with the bot in this terminal, as you would in Slack or Teams."""
+    from oversight_bot.console.repl import Repl
+
     with application() as app:
         out.print("Type `help` for commands, `quit` to leave.", style="dim", markup=False)
         Repl(app.conversation, out, console_actor()).run()
@@ -262,41 +325,70 @@ def console() -> None:
 def ask(
     text: Annotated[str, typer.Argument(help="What you would type, e.g. 'segment Leeds'.")], json: Json = False
 ) -> None:
-    """Answer one message and exit."""
+    """Answer one message and exit: status 0 answered, 1 not found or ambiguous, 2 not understood."""
+    from oversight_bot.chat.commands import parse_text
+    from oversight_bot.cli import answers
+
     with application() as app:
-        reply = app.conversation.handle(parse_text(text), console_actor())
+        command = parse_text(text)
         if json:
-            emit_json(output.reply_json(reply))
-        else:
-            out.print(render(reply))
+            answer = answers.answer(command, app.conversation, console_actor())
+            emit_json(answer.fields)
+            finish(ANSWER_STATUS[answer.status])
+            return
+        reply = app.conversation.handle(command, console_actor())
+        show_reply(reply)
+        finish(ANSWER_STATUS[answers.status_of(command, reply)])
+
+
+ANSWER_STATUS = {"answered": 0, "not_found": 1, "ambiguous": 1, "refused": 1, "usage": 2}
+
+
+def show_reply(reply: Reply) -> None:
+    from oversight_bot.console.render import render
+
+    out.print(render(reply))
 
 
 @cli.command()
 def lookup(query: str, json: Json = False) -> None:
-    """Resolve a name, ODS code, alias, acronym or misspelling to an organisation."""
+    """Resolve a name, ODS code, alias, acronym or misspelling to an organisation (status 1 if none
+    or several match)."""
+    from oversight_bot.cli import answers
+    from oversight_bot.domain.organisations import display_name
+
     with application() as app:
         result = app.segments.lookup(query)
         if json:
-            emit_json(output.lookup_json(result))
-            return
-        if result.organisation is not None:
+            emit_json(answers.lookup_fields(result))
+        elif result.organisation is not None:
             org = result.organisation
             closed = f", closed {org.closed_on}" if org.closed_on else ""
-            out.print(f"resolved ({result.matched_by}): {org.ods_code} {org.name}{closed}", markup=False)
+            out.print(f"resolved ({result.matched_by}): {org.ods_code} {display_name(org.name)}{closed}", markup=False)
         else:
             out.print(result.status.value.replace("_", " "), markup=False)
-        for candidate in result.candidates:
-            out.print(f"  {candidate.ods_code} {candidate.name} ({candidate.score:.0f})", markup=False)
+        if not json:
+            for candidate in result.candidates:
+                out.print(
+                    f"  {candidate.ods_code} {display_name(candidate.name)} ({candidate.score:.0f})", markup=False
+                )
+    finish(0 if result.organisation is not None else 1)
 
 
 def emit_json(value: object) -> None:
     """JSON on stdout, untouched by rich (no wrapping, no colour), for scripts."""
+    from oversight_bot.cli import output
+
     sys.stdout.write(output.to_json(value) + "\n")
 
 
 def _import(kind: str, run_import: Callable[[], ImportReport]) -> None:
     """Run an import, reporting file problems (nothing imported) with exit status 1; counted in
-    the metrics by `kind` (the command: ods, nof, league ...) and result."""
+    the metrics by `kind` (the command: ods, nof, league ...) and result (docs/alerts.md)."""
+    from oversight_bot.cli import output
+    from oversight_bot.errors import ImportFileError
+    from oversight_bot.serving import metrics
+
     try:
         report = run_import()
     except ImportFileError as error:
@@ -317,6 +409,10 @@ def import_ods(
     ] = None,
 ) -> None:
     """ODS's NHS trust file (etr.csv: no header, 27 columns); renames and ICB moves are kept as history."""
+    from datetime import date
+
+    from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
+
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
@@ -329,6 +425,8 @@ def import_ods(
 @import_cli.command("succ")
 def import_succ(file: ExistingFile) -> None:
     """ODS's successor file (succ.csv: no header, 5 fields): who took over from whom, and when."""
+    from oversight_bot.ingest.organisations import read_succ_file
+
     with application() as app:
         _import("succ", lambda: app.importer.successions(read_succ_file(file)))
 
@@ -336,13 +434,17 @@ def import_succ(file: ExistingFile) -> None:
 @import_cli.command("memberships")
 def import_memberships(file: ExistingFile) -> None:
     """ICB memberships ODS's trust file lacks (care trusts): ods_code,icb_code,since,source."""
+    from oversight_bot.ingest.organisations import read_memberships_file
+
     with application() as app:
         _import("memberships", lambda: app.importer.memberships(read_memberships_file(file)))
 
 
 @import_cli.command("icbs")
 def import_icbs(file: ExistingFile) -> None:
-    """ONS's ICB names and codes (ICB24CD, ICB24CDH, ICB24NM)."""
+    """ONS's ICB names and codes, any year's list (ICB24CD, ICB24CDH, ICB24NM; ICB25... after)."""
+    from oversight_bot.ingest.organisations import read_icb_file
+
     with application() as app:
         _import("icbs", lambda: app.importer.organisations(read_icb_file(file), "icbs"))
 
@@ -350,6 +452,8 @@ def import_icbs(file: ExistingFile) -> None:
 @import_cli.command("aliases")
 def import_aliases(file: ExistingFile) -> None:
     """Short names and acronyms (alias,ods_code); replaces the alias list."""
+    from oversight_bot.ingest.organisations import read_alias_file
+
     with application() as app:
         _import("aliases", lambda: app.importer.aliases(read_alias_file(file)))
 
@@ -369,6 +473,8 @@ Secondary = Annotated[
 
 
 def _publication(published: str | None, secondary: str | None) -> Publication:
+    from oversight_bot.services.releases import Publication
+
     if secondary is not None and not secondary.strip():
         raise typer.BadParameter("name the secondary source, e.g. --secondary 'larsen-analyst/trustpulse'")
     if secondary:
@@ -379,6 +485,8 @@ def _publication(published: str | None, secondary: str | None) -> Publication:
 @import_cli.command("nof")
 def import_nof(file: ExistingFile, published: Published = None, secondary: Secondary = None) -> None:
     """NHS England's NOF metric file, in either of its layouts (the same file twice changes nothing)."""
+    from oversight_bot.ingest.nof import read_nof_file
+
     publication = _publication(published, secondary)
     with application() as app:
 
@@ -397,6 +505,8 @@ def import_nof(file: ExistingFile, published: Published = None, secondary: Secon
 @import_cli.command("segments")
 def import_segments(file: ExistingFile, published: Published = None, secondary: Secondary = None) -> None:
     """Published segment results, or decisions of earlier frameworks (see docs/data.md)."""
+    from oversight_bot.ingest.segments import read_segments_file
+
     publication = _publication(published, secondary)
     with application() as app:
         _import("segments", lambda: app.importer.segments(read_segments_file(file), publication))
@@ -412,6 +522,9 @@ def import_league(
     secondary: Secondary = None,
 ) -> None:
     """NHS England's league-table file (segments, ranks, likely ranges), or a secondary source's part of one."""
+    from oversight_bot.domain.quarters import Quarter
+    from oversight_bot.ingest.league import read_league_file
+
     publication = _publication(published, secondary)
     try:
         given = Quarter.parse(quarter) if quarter else None
@@ -422,6 +535,8 @@ def import_league(
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), console=err, transient=True)
 
 
@@ -439,6 +554,11 @@ def nof_check(
     ] = None,
 ) -> None:
     """Recompute NHS England's averages, segments and ranks from its own file, and compare."""
+    from oversight_bot.cli import output
+    from oversight_bot.errors import ImportFileError
+    from oversight_bot.ingest.nof import read_nof_file
+    from oversight_bot.services.nof_check import check_release
+
     with application(prepare_store=False) as app:
         try:
             release = read_nof_file(file)
@@ -455,6 +575,11 @@ def nof_check(
 
 
 def parse_cut_points(specs: list[str], quarters: list[Quarter]) -> dict[Quarter, CutPoints]:
+    from decimal import Decimal, InvalidOperation
+
+    from oversight_bot.domain.quarters import Quarter
+    from oversight_bot.domain.segmentation import CutPoints
+
     found: dict[Quarter, CutPoints] = {}
     for spec in specs:
         label, _, numbers = spec.rpartition("=")
@@ -482,6 +607,8 @@ def worker(
 ) -> None:
     """The alert worker: fan events out to subscriptions and deliver them, until stopped (SIGTERM or
     Ctrl-C finish the round in hand). Run several on PostgreSQL; one on SQLite."""
+    from oversight_bot.bootstrap import delivery_worker, sole_sqlite_worker
+
     with application() as app, sole_sqlite_worker(app) as sole:
         if not sole:
             err.print(
@@ -507,6 +634,8 @@ def worker(
 
 
 def _serve_metrics(port: int, host: str) -> None:
+    from oversight_bot.serving import metrics
+
     try:
         metrics.serve(port, host)
     except OSError as error:
@@ -520,39 +649,75 @@ def _serve_metrics(port: int, host: str) -> None:
 def deliveries(
     dead: Annotated[bool, typer.Option("--dead", help="Only alerts that were given up on.")] = False,
     retry: Annotated[bool, typer.Option("--retry", help="Put dead alerts back in the queue (all, or --id).")] = False,
-    ids: Annotated[list[int] | None, typer.Option("--id", help="A delivery id, with --retry; repeat for more.")] = None,
+    ids: Annotated[
+        list[int] | None,
+        typer.Option("--id", help="Only this delivery (listed, or with --retry retried); repeat for more."),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, help="How many to list, newest first.")] = 50,
     json: Json = False,
 ) -> None:
-    """Alert deliveries: what was sent, what is waiting, what failed and why."""
+    """Alert deliveries: what was sent, what is waiting, what failed and why; --retry puts dead ones
+    back in the queue. An --id that names no delivery is refused (status 1) and nothing is queued."""
+    from oversight_bot.cli import output
+
     with application() as app, app.uow() as uow:
+        named = uow.deliveries.listing(dead_only=False, limit=len(ids), ids=ids) if ids else []
+        missing = sorted(set(ids or ()) - {d.id for d in named})
+        if missing:
+            err.print(
+                f"No delivery has id {', '.join(map(str, missing))}; `oversight deliveries` lists them.", markup=False
+            )
+            raise typer.Exit(1)
         if retry:
+            not_dead = [d for d in named if d.status != "dead"]
+            if not_dead:
+                d = not_dead[0]
+                err.print(f"Delivery {d.id} is {d.status}, not dead: only dead alerts are retried.", markup=False)
+                raise typer.Exit(1)
             count = uow.deliveries.requeue(ids, app.clock.now())
             uow.commit()
-            out.print(f"{count} dead alert(s) queued again (those whose subscriptions are active).", markup=False)
+            report_requeued(count, len(ids) if ids else None, json)
             return
-        listed = uow.deliveries.listing(dead_only=dead, limit=limit)
+        listed = named if ids else uow.deliveries.listing(dead_only=dead, limit=limit)
     if json:
-        emit_json([dataclasses.asdict(d) for d in listed])
+        emit_json(output.deliveries_json(listed))
         return
     output.show_deliveries(out, listed)
+
+
+def report_requeued(count: int, named: int | None, json: bool) -> None:
+    not_queued = (named - count) if named is not None else 0
+    if json:
+        emit_json({"schema": "oversight-deliveries/1", "queued": count, "not_queued": not_queued})
+        return
+    out.print(f"{count} dead alert(s) queued again.", markup=False)
+    if not_queued:
+        out.print(f"{not_queued} not queued: their subscription is disabled or removed.", markup=False)
 
 
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the schema (Alembic), without loading seeds."""
+    from oversight_bot.store import schema
+
     with application(prepare_store=False) as app:
         schema.upgrade(app.engine)
         out.print(f"Schema at revision {schema.current_revision(app.engine)}.", markup=False)
 
 
 @db_cli.command("status")
-def db_status() -> None:
-    """Which schema revision the database is at, and the latest available."""
-    with application(prepare_store=False) as app:
-        current, head = schema.current_revision(app.engine), schema.head_revision()
-        state = "up to date" if current == head else "needs `oversight db upgrade`"
-        out.print(f"Database at {current or 'no schema'}; latest {head}: {state}.", markup=False)
+def db_status(json: Json = False) -> None:
+    """Where the database is, and which schema revision it is at; creates nothing (status 1 if there
+    is no database there yet, or its schema is behind)."""
+    from oversight_bot.cli.database import describe_database
+
+    status = describe_database()
+    if json:
+        emit_json(status.fields())
+    else:
+        for line in status.lines():
+            out.print(line, markup=False, soft_wrap=True)
+    finish(0 if status.ready else 1)
 
 
 AnchorFile = Annotated[
@@ -567,13 +732,14 @@ def _anchor_file(app: Application, given: Path | None) -> Path | None:
 @audit_cli.command("anchor")
 def audit_anchor(anchor_file: AnchorFile = None) -> None:
     """Write the chain's head to the anchor file, outside the database's reach (run it from cron)."""
+    from oversight_bot.config import require
+    from oversight_bot.store.anchors import write_anchor
+
     with application() as app:
         path = _anchor_file(app, anchor_file)
-        if path is None:
-            raise ConfigurationError(
-                "`audit anchor` needs OVERSIGHT_AUDIT_ANCHOR_FILE (or --anchor-file): a file on storage the "
-                "database's users cannot write, e.g. /var/lib/oversight-anchors/audit.jsonl"
-            )
+        why = "`audit anchor` needs it (or --anchor-file): a file on storage the database's users cannot write"
+        require(path is not None, "audit_anchor_file", why)
+        assert path is not None
         anchor = write_anchor(path, app.concerns.audit_head())
     keyed = "keyed" if anchor.keyed_from is not None else "NOT keyed (set OVERSIGHT_AUDIT_KEY)"
     out.print(f"Anchored record {anchor.seq} ({anchor.hash}) at {anchor.at} in {path}; the chain is {keyed}.",
@@ -584,6 +750,8 @@ def audit_anchor(anchor_file: AnchorFile = None) -> None:
 def audit_verify(json: Json = False, anchor_file: AnchorFile = None) -> None:
     """Check every link of the audit trail, and against the last anchor; name the first broken
     one (exit status 1)."""
+    from oversight_bot.store.anchors import last_anchor
+
     with application() as app:
         path = _anchor_file(app, anchor_file)
         anchor = last_anchor(path) if path else None
@@ -624,10 +792,12 @@ def audit_list(
     json: Json = False,
 ) -> None:
     """Who did what to which concern, and when (records hold no concern's words)."""
+    from oversight_bot.cli import output
+
     with application() as app:
         records = app.concerns.audit_records(reference, limit)
     if json:
-        emit_json([dataclasses.asdict(r) for r in records])
+        emit_json(output.audit_json(records))
         return
     output.show_audit(out, records)
 
@@ -635,39 +805,48 @@ def audit_list(
 @concerns_cli.command("export")
 def concerns_export(
     path: Annotated[Path, typer.Argument(dir_okay=False, help="A new file; an existing one is never overwritten.")],
+    json: Json = False,
 ) -> None:
-    """Every concern's record (not who raised it) to a new JSON file readable only by you; audited."""
-    if path.exists():
-        err.print(f"{path} exists; give a new file name.", style="red", markup=False)
-        raise typer.Exit(1)
-    with application() as app:
-        concerns = app.concerns.export(console_actor(), str(path.resolve()))
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(output.to_json([dataclasses.asdict(c) for c in concerns]) + "\n")
+    """Every concern's record (not who raised it) to a new JSON file readable only by you. The export
+    is recorded in the audit trail once the file is written, never before; a file that cannot be
+    written (exit status 2) leaves no record and no file."""
+    from oversight_bot.cli.exports import ExportFile
+
+    with application() as app, ExportFile(path) as export:
+        concerns = app.concerns.export(console_actor(), str(export.path), export.write)
+        export.keep()
+    if json:
+        emit_json({"schema": "oversight-export/1", "exported": len(concerns), "path": str(export.path)})
+        return
     out.print(f"{len(concerns)} concern(s) exported to {path}; the export is in the audit trail.", markup=False)
 
 
 @concerns_cli.command("retention")
 def concerns_retention(
     apply: Annotated[bool, typer.Option("--apply", help="Delete them; without it, only list them.")] = False,
+    json: Json = False,
 ) -> None:
     """The retention rule (OVERSIGHT_CONCERN_RETENTION_DAYS): concerns closed longer ago than that
     are listed, or with --apply deleted, each deletion recorded in the audit trail."""
     with application() as app:
-        keep_days = app.settings.concern_retention_days
+        keep_days = app.settings.concern_retention_days  # at least config.MIN_RETENTION_DAYS, or unset
+        deleting = apply and keep_days is not None
         if keep_days is None:
-            out.print(NO_RETENTION_RULE, markup=False)
-            return
-        if not apply:
-            due = app.concerns.due_for_deletion(console_actor(), keep_days)
-            listed = ", ".join(due) or "none"
-            out.print(f"{len(due)} concern(s) closed more than {keep_days} days ago: {listed}.", markup=False)
-            out.print("Run again with --apply to delete them.", markup=False)
-            return
-        deleted = app.concerns.apply_retention(console_actor(), keep_days)
-    listed = ", ".join(deleted) or "none"
-    out.print(f"{len(deleted)} concern(s) deleted under the retention rule: {listed}.", markup=False)
+            references = []
+        elif deleting:
+            references = app.concerns.apply_retention(console_actor(), keep_days)
+        else:
+            references = app.concerns.due_for_deletion(console_actor(), keep_days)
+    listed = ", ".join(references) or "none"
+    if json:
+        emit_json({"schema": "oversight-retention/1", "days": keep_days, "deleted" if deleting else "due": references})
+    elif keep_days is None:
+        out.print(NO_RETENTION_RULE, markup=False)
+    elif deleting:
+        out.print(f"{len(references)} concern(s) deleted under the retention rule: {listed}.", markup=False)
+    else:
+        out.print(f"{len(references)} concern(s) closed more than {keep_days} days ago: {listed}.", markup=False)
+        out.print("Run again with --apply to delete them.", markup=False)
 
 
 @teams_cli.command("package")
@@ -675,7 +854,8 @@ def teams_package(
     path: Annotated[Path, typer.Argument(dir_okay=False, help="The zip to write.")] = Path("oversight-teams-app.zip"),
 ) -> None:
     """Write the Teams app package (manifest.json and icons) for an admin to upload."""
+    from oversight_bot.config import load_settings
     from oversight_bot.teams.package import write_package
 
-    written = write_package(Settings(), path)
+    written = write_package(load_settings(), path)
     out.print(f"Teams app package written to {written}: upload it in Teams (Apps > Manage your apps).", markup=False)

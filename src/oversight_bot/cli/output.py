@@ -13,14 +13,12 @@ from rich.table import Table
 from rich.text import Text
 
 from oversight_bot.chat.alerts import event_words
-from oversight_bot.chat.replies import Reply
 from oversight_bot.domain.audit import AuditRecord
 from oversight_bot.domain.events import SegmentEvent
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.errors import ImportFileError
 from oversight_bot.services.alerts import DeliveryInfo
 from oversight_bot.services.imports import ImportReport
-from oversight_bot.services.lookup import LookupResult
 from oversight_bot.services.nof_check import CheckReport
 
 
@@ -38,26 +36,6 @@ def _encode(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
-
-
-def lookup_json(result: LookupResult) -> dict[str, Any]:
-    org = result.organisation
-    return {
-        "status": result.status.value,
-        "organisation": None
-        if org is None
-        else {
-            "ods_code": org.ods_code,
-            "name": org.name,
-            "open": org.is_open,
-            "closed_on": org.closed_on.isoformat() if org.closed_on else None,
-        },
-        "candidates": [{"ods_code": c.ods_code, "name": c.name, "score": c.score} for c in result.candidates],
-    }
-
-
-def reply_json(reply: Reply) -> dict[str, Any]:
-    return dataclasses.asdict(reply)
 
 
 def show_import(console: Console, report: ImportReport) -> None:
@@ -154,6 +132,10 @@ def check_json(report: CheckReport) -> dict[str, Any]:
     }
 
 
+def deliveries_json(deliveries: list[DeliveryInfo]) -> dict[str, Any]:
+    return {"schema": "oversight-deliveries/1", "deliveries": [dataclasses.asdict(d) for d in deliveries]}
+
+
 def show_deliveries(console: Console, deliveries: list[DeliveryInfo]) -> None:
     table = Table(title="Alert deliveries, newest first")
     for column in ("id", "event", "organisation", "destination", "status", "attempts", "next attempt", "error"):
@@ -164,6 +146,26 @@ def show_deliveries(console: Console, deliveries: list[DeliveryInfo]) -> None:
             f"{d.next_attempt_at:%Y-%m-%d %H:%M:%S}" if d.status in ("pending", "retry") else "", d.last_error or "",
         )  # fmt: skip
     console.print(table)
+
+
+def audit_json(records: list[AuditRecord]) -> dict[str, Any]:
+    """Newest first; each record's own fields, its chain hashes, never a concern's words."""
+    return {
+        "schema": "oversight-audit/1",
+        "records": [
+            {
+                "id": r.id,
+                "at": r.entry.at.isoformat(),
+                "action": r.entry.action,
+                "actor": r.entry.actor,
+                "reference": r.entry.reference,
+                "facts": r.entry.facts or {},
+                "previous_hash": r.previous_hash,
+                "hash": r.hash,
+            }
+            for r in records
+        ],
+    }
 
 
 def show_audit(console: Console, records: list[AuditRecord]) -> None:

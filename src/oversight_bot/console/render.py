@@ -1,11 +1,12 @@
 """Reply -> rich renderables. Strings become `Text` objects, never markup, so nothing a user
-typed can restyle the terminal."""
+typed can restyle the terminal. Nothing is cut at any width: a title too long for the panel's top
+border becomes the panel's first line, and every cell wraps (a word too long for its line folds)."""
 
 from __future__ import annotations
 
 import re
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -31,6 +32,29 @@ def styled(line: str) -> Text:
 
 
 def render(reply: Reply) -> RenderableType:
+    return AnswerPanel(reply)
+
+
+class AnswerPanel:
+    """A reply in a panel coloured by segment (or by kind), its title on the top border if the
+    terminal is wide enough for all of it, else inside as the first line."""
+
+    # The border's corners, its leading rule and the spaces around a title.
+    TITLE_ROOM = 6
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        reply = self.reply
+        title = Text(reply.title, style="bold")
+        on_border = title.cell_len <= options.max_width - self.TITLE_ROOM
+        parts = _parts(reply) if on_border else [title, Text(""), *_parts(reply)]
+        colour = SEGMENT_COLOURS.get(reply.segment or 0) or KIND_COLOURS.get(reply.kind, "white")
+        yield Panel(Group(*parts), title=title if on_border else None, title_align="left", border_style=colour)
+
+
+def _parts(reply: Reply) -> list[RenderableType]:
     parts: list[RenderableType] = []
     for section in reply.sections:
         if section.heading:
@@ -38,17 +62,18 @@ def render(reply: Reply) -> RenderableType:
         parts += [styled(line) for line in section.lines]
         if section.facts:
             table = Table.grid(padding=(0, 2))
-            table.add_column(style="bold")
-            table.add_column()
+            table.add_column(style="bold", overflow="fold")
+            table.add_column(overflow="fold")
             for fact in section.facts:
                 table.add_row(Text(fact.label), styled(fact.value))
             parts.append(table)
         parts.append(Text(""))
     parts += _choices(reply)
     if reply.footnote:
-        parts.append(Text(reply.footnote, style="dim"))
-    colour = SEGMENT_COLOURS.get(reply.segment or 0) or KIND_COLOURS.get(reply.kind, "white")
-    return Panel(Group(*parts), title=Text(reply.title, style="bold"), title_align="left", border_style=colour)
+        footnote = styled(reply.footnote)
+        footnote.stylize("dim")
+        parts.append(footnote)
+    return parts
 
 
 def _choices(reply: Reply) -> list[RenderableType]:

@@ -42,13 +42,13 @@ from oversight_bot.domain.subscriptions import (
     matches,
     route,
 )
+from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.alerts import ClaimedGroup, EventRecord, NewDelivery
 from oversight_bot.services.ports import Clock, UnitOfWork
 from oversight_bot.services.segments import SegmentReader, SegmentService
 from oversight_bot.serving import metrics
 
 logger = logging.getLogger(__name__)
-ROUND_RETRY_MAX_S = 30.0  # the longest wait between rounds while the store keeps failing
 GAUGES_EVERY_S = 1.0  # how often the backlog gauges are read from the store (three counting queries)
 
 
@@ -70,6 +70,7 @@ class WorkerSettings:
     fan_out_batch: int = 500
     senders: int = 64  # destinations sent to at once (mostly waiting for their turn, or for Slack)
     idle_s: float = 0.05
+    store_retry_s: float = 5.0  # how long to wait before trying a store that could not be reached
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
     max_attempts: int = MAX_ATTEMPTS
     admin_destination: Destination | None = None
@@ -94,29 +95,27 @@ class DeliveryWorker:
 
     def run(self, stop: threading.Event) -> None:
         """Work until `stop` is set. Sends run on a pool of threads while this loop goes on claiming,
-        so that a channel whose turn comes is never kept waiting for another channel's send. A round
-        the store fails (down, locked) is tried again after a wait that grows to 30 s: a worker
-        outlives a database restart."""
+        so that a channel whose turn comes is never kept waiting for another channel's send. A store
+        that cannot be reached (restarting, locked by an import) is waited for, not a reason to stop:
+        the worker is the only thing that would send what is queued."""
         in_flight: set[Future[None]] = set()
-        failures = 0
         while not stop.is_set():
-            in_flight = self._reap(in_flight)
             try:
-                worked = self._round(in_flight)
-            except Exception as error:  # the store down or locked: nothing was sent; wait, then again
-                failures += 1
-                logger.warning("alert worker: a round failed (%s); trying again", type(error).__name__)
-                stop.wait(min(ROUND_RETRY_MAX_S, self.settings.idle_s * 2**failures))
+                in_flight, idle = self._round(in_flight)
+            except StoreUnavailable:
+                logger.warning(
+                    "the store is unavailable; the alert worker tries again in %.0f s", self.settings.store_retry_s
+                )
+                stop.wait(self.settings.store_retry_s)
                 continue
-            failures = 0
-            if not worked:
+            if idle:
                 stop.wait(self.settings.idle_s)
         wait(in_flight)
         self._reap(in_flight)
 
-    def _round(self, in_flight: set[Future[None]]) -> bool:
-        """Fan out, claim what `in_flight` leaves room for, and start sending it; whether any of that
-        found work."""
+    def _round(self, in_flight: set[Future[None]]) -> tuple[set[Future[None]], bool]:
+        """Fan out, claim and start sending: the sends still in flight, and whether it found nothing to do."""
+        in_flight = self._reap(in_flight)
         self._measure()
         busy = self.fan_out()
         capacity = min(self.settings.channels_per_round, self.settings.senders - len(in_flight))
@@ -124,7 +123,7 @@ class DeliveryWorker:
         reader = self.segments.refresh() if groups else None
         for group in groups:
             in_flight.add(self._senders.submit(self._send, group, reader))  # type: ignore[arg-type]
-        return bool(busy or groups)
+        return in_flight, not busy and not groups
 
     def run_once(self) -> int:
         """One round, waiting for its sends (for the CLI's --once and for tests)."""

@@ -274,16 +274,17 @@ class ConcernService:
 
         threading.Thread(target=refresh, name="concern-counts", daemon=True).start()
 
-    def export(self, actor: Actor, destination: str) -> list[Concern]:
-        """Every concern, for an admin's export; the export itself is recorded (where it went)."""
+    def export(self, actor: Actor, destination: str, write: Callable[[list[Concern]], None]) -> list[Concern]:
+        """Every concern, handed to `write` (an admin's export), and the export recorded (where it
+        went) only once `write` has succeeded: a failed write leaves no record of an export that
+        never happened. If the record cannot be kept, the caller must undo what `write` did."""
         if not self.access.has(actor, Role.ADMIN):
             raise NotAllowed("exporting concerns")
-        now = self.clock.now()
         with self.uow() as uow:
             concerns = uow.concerns.listing(None, None, limit=10**9)
-            uow.audit.append(
-                AuditEntry("exported", actor.user_id, now, None, {"count": len(concerns), "to": destination})
-            )
+            write(concerns)
+            facts = {"count": len(concerns), "to": destination}
+            uow.audit.append(AuditEntry("exported", actor.user_id, self.clock.now(), None, facts))
             uow.commit()
         return concerns
 

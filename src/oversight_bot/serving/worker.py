@@ -13,7 +13,7 @@ import socket
 import uvicorn
 
 from oversight_bot.bootstrap import build, slack_http_app
-from oversight_bot.config import Settings
+from oversight_bot.config import load_settings
 from oversight_bot.logs import configure_logging
 
 
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="oversight-worker")
     parser.add_argument("--fd", type=int, required=True, help="the listening socket, inherited")
     options = parser.parse_args(argv)
-    settings = Settings()
+    settings = load_settings()  # as the command that started the supervisor checked them
     configure_logging(settings.log_level, json_lines=settings.log_format == "json")
     app = build(settings, prepare_store=False)  # the supervisor's command prepared the store
     app.segments.refresh()  # ready before the first accept

@@ -93,7 +93,7 @@ class SqlAlchemyDeliveryRepository:
         # In one order, so that two workers making the same new destinations' rows never deadlock.
         for destination in sorted({d.destination for d in new}, key=lambda d: d.key):
             channel_row(self.session, destination)
-        insert = dialect_insert(self.session.get_bind().dialect.name)
+        insert = dialect_insert(self.session)
         statement = insert(AlertDeliveryRow).on_conflict_do_nothing(index_elements=["event_id", "subscription_id"])
         self.session.execute(statement, [_new_row(d, at) for d in new])
         return len(new)
@@ -222,12 +222,14 @@ class SqlAlchemyDeliveryRepository:
                 AlertThreadRow(platform=key[0], workspace=key[1], channel=key[2], ods_code=key[3], parent_ref=ref)
             )
 
-    def listing(self, *, dead_only: bool, limit: int) -> list[DeliveryInfo]:
+    def listing(self, *, dead_only: bool, limit: int, ids: Iterable[int] | None = None) -> list[DeliveryInfo]:
         query = select(D, OutboxEventRow.kind, OutboxEventRow.ods_code).join(
             OutboxEventRow, OutboxEventRow.id == D.event_id
         )
         if dead_only:
             query = query.where(D.status == "dead")
+        if ids is not None:
+            query = query.where(D.id.in_(list(ids)))
         rows = self.session.execute(query.order_by(D.id.desc()).limit(limit))
         return [_info(d, kind, code) for d, kind, code in rows]
 

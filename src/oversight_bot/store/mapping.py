@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import Row
+
 from oversight_bot.domain.assessments import Assessment, Basis, Disagreement, Reason, Step
 from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, MetricValue
 from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType
@@ -140,7 +142,8 @@ def info_from_row(row: MetricRow) -> MetricInfo:
     return MetricInfo(row.metric_id, row.description, row.domain, row.sub_domain, row.units)
 
 
-def value_from_row(row: MetricValueRow) -> MetricValue:
+def value_from_row(row: MetricValueRow | Row[*tuple[Any, ...]]) -> MetricValue:
+    """From the table's object, or a plain row of its columns (the read model's bulk load)."""
     return MetricValue(
         row.ods_code,
         row.quarter,
@@ -159,5 +162,5 @@ def score_from_row(row: MetricScoreRow) -> MetricScore:
     return MetricScore(row.ods_code, row.quarter, row.metric_id, row.score, row.reporting_date, row.rank)
 
 
-def domain_result_from_row(row: DomainResultRow) -> DomainResult:
+def domain_result_from_row(row: DomainResultRow | Row[*tuple[Any, ...]]) -> DomainResult:
     return DomainResult(row.ods_code, row.quarter, row.domain, row.score, row.segment)

@@ -44,7 +44,7 @@ class SqlAlchemySeenRequests:
         self.engine = engine
         # RETURNING says whether a row went in (the driver's rowcount is not reliable here).
         self._insert = (
-            dialect_insert(engine.dialect.name)(SeenRequestRow)
+            dialect_insert(engine)(SeenRequestRow)
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(SeenRequestRow.key)
         )

@@ -1,28 +1,40 @@
-"""Create and upgrade the store's schema with Alembic, from code (no alembic.ini to find)."""
+"""Create and upgrade the store's schema with Alembic, from code (no alembic.ini to find).
+
+Alembic takes a tenth of a second to import, and every command checks the schema on start, so a
+store already at the newest revision is recognised without it (`at_head`): the revision the store
+records against the newest one its migration files declare. Alembic is imported only to migrate.
+"""
 
 from __future__ import annotations
 
 import fcntl
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from oversight_bot.errors import StoreUnavailable
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+VERSIONS = MIGRATIONS / "versions"
+_REVISION = re.compile(r"^revision\s*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
 PREPARE_WAIT_S = 120.0  # seeding an empty store takes seconds; a slow, busy machine, many more
 PREPARE_LOCK_KEY = 0x6F76657273  # PostgreSQL's advisory lock for preparing this application's store
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -31,6 +43,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision`, all of it or none of it; safe to run on every start."""
+    from alembic import command
+
     config = alembic_config(engine)
     with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
@@ -47,6 +61,8 @@ def _upgrade_sqlite(connection: Connection, config: Config, revision: str) -> No
     transaction. And Python's sqlite3 does not open a transaction before DDL by itself, so a
     migration that failed half way would stay half done. So: foreign keys off, an explicit
     BEGIN, the migration, a check that it broke no reference, then COMMIT (or ROLLBACK)."""
+    from alembic import command
+
     driver = connection.connection.driver_connection
     assert isinstance(driver, sqlite3.Connection)
     previous = driver.isolation_level
@@ -73,12 +89,38 @@ def _broken_references(connection: Connection) -> set[tuple[object, ...]]:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision the store records (Alembic's `alembic_version` table); None for an empty store."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def declared_head() -> str | None:
+    """The newest revision, read from the migration files' `revision` and `down_revision` lines
+    (what Alembic reads them for); None unless there is exactly one head."""
+    revisions, replaced = set(), set()
+    for path in VERSIONS.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(source), _DOWN_REVISION.search(source)
+        if revision:
+            revisions.add(revision[1])
+        if down:
+            replaced.update(_QUOTED.findall(down[1]))
+    heads = revisions - replaced
+    return heads.pop() if len(heads) == 1 else None
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the store is at the newest revision, without importing Alembic."""
+    head = declared_head()
+    return head is not None and current_revision(engine) == head
 
 
 def is_current(engine: Engine) -> bool:

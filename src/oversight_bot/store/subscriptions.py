@@ -160,7 +160,7 @@ def channel_row(session: Session, destination: Destination) -> AlertChannelRow:
     key = (destination.platform, destination.workspace, destination.channel)
     row = session.get(AlertChannelRow, key)
     if row is None:
-        insert = dialect_insert(session.get_bind().dialect.name)
+        insert = dialect_insert(session)
         values = {
             "platform": key[0],
             "workspace": key[1],

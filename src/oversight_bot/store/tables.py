@@ -402,15 +402,17 @@ class SeenRequestRow(Base):
     expires_at: Mapped[int] = mapped_column(BigInteger, index=True)  # Unix seconds
 
 
-def _slack_oauth_tables() -> None:
-    """slack_sdk's own table definitions for multi-workspace installs, in this store's metadata, so
-    that Alembic creates them beside the rest (names as `slack/app.py` configures the stores)."""
+def full_metadata() -> MetaData:
+    """Every table of the store, slack_sdk's own definitions for multi-workspace installs included
+    (names as `slack/app.py` configures its stores): what migrations are compared against. Added
+    on first use, not at import, because slack_sdk takes a tenth of a second to import and only
+    migrations need its tables here."""
     from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-    SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
-    SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
-    SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states")
-
-
-_slack_oauth_tables()
+    metadata = Base.metadata
+    if "slack_installations" not in metadata.tables:
+        SQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations")
+        SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots")
+        SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, "slack_oauth_states")
+    return metadata

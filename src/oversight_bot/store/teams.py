@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from oversight_bot.domain.addresses import ConversationAddress
+from oversight_bot.store.db import dialect_insert
 from oversight_bot.store.tables import TeamsConversationRow
 from oversight_bot.store.unit_of_work import unavailable_as_store_error
 
@@ -42,7 +41,7 @@ class SqlAlchemyConversationAddresses:
         }
         with self.session_factory() as session, session.begin():
             # An upsert: two processes may see the same conversation's first message at once.
-            insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            insert = dialect_insert(session)
             statement = insert(TeamsConversationRow).values(values)
             changes = {key: statement.excluded[key] for key in values if key != "conversation_id"}
             session.execute(statement.on_conflict_do_update(index_elements=["conversation_id"], set_=changes))

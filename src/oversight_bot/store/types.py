@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -53,7 +54,14 @@ class QuarterKey(TypeDecorator[Quarter]):
         return None if value is None else value.year * 10 + value.number
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> Quarter | None:
-        return None if value is None else Quarter(value // 10, value % 10)
+        return None if value is None else quarter_of(value)
+
+
+@functools.lru_cache(maxsize=256)
+def quarter_of(key: int) -> Quarter:
+    """One (immutable) `Quarter` per stored key: the read model reads tens of thousands of rows, a few
+    dozen quarters between them."""
+    return Quarter(key // 10, key % 10)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

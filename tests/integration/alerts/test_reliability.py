@@ -6,11 +6,13 @@ the same alert reference."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -24,6 +26,8 @@ from oversight_bot.bootstrap import Application, slack_notifier
 from oversight_bot.delivery.worker import DeliveryWorker, WorkerSettings
 from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.subscriptions import Destination, Target, TargetKind
+from oversight_bot.errors import StoreUnavailable
+from oversight_bot.services.ports import UnitOfWork
 from oversight_bot.store.tables import AlertDeliveryRow
 from tests.fakes import FakeClock
 from tests.integration.alerts.conftest import (
@@ -37,6 +41,7 @@ from tests.integration.alerts.conftest import (
     worker_for,
 )
 from tests.integration.slack.conftest import text_of
+from tests.oversight_cli import oversight
 from tests.slack_standin import SlackStandIn, api_error, rate_limited, server_error, slow
 
 RXV = Target(TargetKind.ORGANISATION, "RXV")  # moves 5 -> 4 in Q2: two events, one message
@@ -112,6 +117,70 @@ def test_an_alert_that_keeps_failing_is_declared_dead_and_can_be_requeued(
     worker.run_once()
     assert {d.status for d in deliveries(baseline)} == {"sent"} and len(standin.posts(CHANNEL)) == 1
     worker.close()
+
+
+def test_the_worker_waits_out_a_store_that_cannot_be_reached_and_then_delivers(
+    baseline: Application, standin: SlackStandIn
+) -> None:
+    subscribe(baseline, RXV)
+    import_q2(baseline)
+    attempts = itertools.count()
+
+    def unreachable_at_first() -> UnitOfWork:
+        if next(attempts) < 3:
+            raise StoreUnavailable("the store is unavailable (OperationalError)")
+        return baseline.uow()
+
+    options = WorkerSettings(worker_id="flaky", interval_s=0.0, store_retry_s=0.05)
+    worker = DeliveryWorker(
+        unreachable_at_first, {"slack": slack_notifier(baseline)}, baseline.segments, baseline.clock, options
+    )
+    stop = threading.Event()
+    running = threading.Thread(target=worker.run, args=(stop,))
+    running.start()
+    try:
+        standin.wait_for("chat.postMessage")
+        assert running.is_alive()  # it outlived the outage
+    finally:
+        stop.set()
+        running.join(timeout=10)
+        worker.close()
+    assert len(standin.posts(CHANNEL)) == 1 and next(attempts) > 3
+
+
+def test_the_deliveries_command_retries_only_the_ids_it_names_and_refuses_ids_that_are_not_there(
+    baseline: Application, standin: SlackStandIn
+) -> None:
+    subscribe(baseline, RXV)
+    import_q2(baseline)
+    clock = FakeClock(baseline.clock.now())
+    worker = faked_worker(baseline, clock, max_attempts=1)
+    standin.queue("chat.postMessage", server_error())
+    worker.run_once()
+    worker.close()
+    dead, other = sorted(d.id for d in deliveries(baseline) if d.status == "dead")  # RXV's two events
+    settings = baseline.settings
+    environment = {
+        "OVERSIGHT_DATABASE_URL": baseline.engine.url.render_as_string(hide_password=False),
+        "OVERSIGHT_SLACK_BOT_TOKEN": "xoxb-alerts",
+        "OVERSIGHT_SLACK_SIGNING_SECRET": "s",
+        "OVERSIGHT_SLACK_API_URL": settings.slack_api_url,
+        "OVERSIGHT_SEED_ON_FIRST_USE": "false",
+    }
+
+    unknown = oversight("deliveries", "--retry", "--id", "99999", "--id", str(dead), env=environment)
+    assert unknown.exit_code == 1 and "No delivery has id 99999" in unknown.stderr
+    assert {d.status for d in deliveries(baseline)} == {"dead"}  # refused whole: nothing queued
+
+    listed = oversight("deliveries", "--id", str(dead), "--json", env=environment)
+    assert listed.exit_code == 0
+    assert [(d["id"], d["status"]) for d in json.loads(listed.stdout)["deliveries"]] == [(dead, "dead")]
+
+    retried = oversight("deliveries", "--retry", "--id", str(dead), env=environment)
+    assert retried.exit_code == 0 and "1 dead alert(s) queued again." in retried.stdout
+    assert {d.id: d.status for d in deliveries(baseline)} == {dead: "retry", other: "dead"}
+    again = oversight("deliveries", "--retry", "--id", str(dead), env=environment)
+    assert again.exit_code == 1 and f"Delivery {dead} is retry, not dead" in again.stderr
 
 
 def test_a_slow_answer_is_an_ambiguous_send_repeated_once_with_the_same_reference(
@@ -203,17 +272,23 @@ def test_a_worker_killed_between_sending_and_recording_leaves_one_recognisable_d
 def test_the_worker_outlives_a_store_that_stops_answering(
     baseline: Application, standin: SlackStandIn, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Another program holds the store's write lock for a while: rounds fail, the worker goes on."""
+    """Another program holds the real store's write lock for a while: rounds fail, the worker goes on."""
     subscribe(baseline, RXV)
     import_q2(baseline)
     holder = sqlite3.connect(str(baseline.engine.url.database), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    with running([worker_for(baseline)]) as stop:
+    options = WorkerSettings(worker_id="locked-out", interval_s=0.0, store_retry_s=0.1)
+    worker = DeliveryWorker(
+        baseline.uow, {"slack": slack_notifier(baseline)}, baseline.segments, baseline.clock, options
+    )
+    with running([worker]) as stop:
         deadline = time.monotonic() + 15
-        while "a round failed (StoreUnavailable)" not in caplog.text and time.monotonic() < deadline:
+        while (
+            "the store is unavailable; the alert worker tries again" not in caplog.text and time.monotonic() < deadline
+        ):
             stop.wait(0.05)
         assert standin.posts(CHANNEL) == []
         holder.execute("ROLLBACK")
         holder.close()
         standin.wait_for("chat.postMessage", 1, timeout=15)
-    assert len(standin.posts(CHANNEL)) == 1 and "a round failed (StoreUnavailable)" in caplog.text
+    assert len(standin.posts(CHANNEL)) == 1 and "the store is unavailable; the alert worker tries again" in caplog.text

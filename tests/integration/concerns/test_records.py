@@ -15,18 +15,19 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from oversight_bot.bootstrap import Application, build
-from oversight_bot.cli.main import cli
+from oversight_bot.cli.exports import ExportFile
 from oversight_bot.config import Settings
 from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.concerns import Category, RaisedAs, Severity, Status
-from oversight_bot.errors import ConfigurationError
+from oversight_bot.errors import ConfigurationError, StoreUnavailable
 from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
 from oversight_bot.services.concerns import ConcernService, ConcernSubmission
 from tests.conftest import SEEDS
 from tests.fakes import FakeClock
+from tests.oversight_cli import oversight as run_oversight
 
 TRIAGER = Actor("slack", "U0TRIAGER", "D0TRIAGER", "T0STANDIN")
 REPORTER = Actor("slack", "U0REPORTER", "D0REPORTER", "T0STANDIN")
@@ -53,7 +54,7 @@ def store(empty_db_url: str) -> Iterator[Application]:
 def oversight(store: Application, *args: str, **env: str) -> Result:
     environment = {"OVERSIGHT_DATABASE_URL": store.settings.database_url, "OVERSIGHT_ROLES": ROLES, "COLUMNS": "200"}
     environment |= env
-    return CliRunner().invoke(cli, list(args), env=environment)
+    return run_oversight(*args, env=environment)
 
 
 def concerns_at(store: Application, moment: datetime) -> ConcernService:
@@ -83,7 +84,8 @@ def test_audit_verify_names_the_first_record_that_was_tampered_with(store: Appli
     assert intact.exit_code == 0, intact.output
     assert "Audit trail intact: 3 record(s)." in intact.output
     listed = oversight(store, "audit", "list", "--reference", reference, "--json")
-    assert [r["entry"]["action"] for r in json.loads(listed.stdout)] == ["status changed", "viewed", "created"]
+    records = json.loads(listed.stdout)["records"]
+    assert [r["action"] for r in records] == ["status changed", "viewed", "created"]
 
     with store.engine.begin() as connection:  # someone with the database owner's rights
         drop_append_only_guard(connection, store)
@@ -119,7 +121,30 @@ def test_the_export_is_a_private_file_of_every_concern_without_reporters_and_is_
     last = store.concerns.audit_records(limit=1)[0].entry
     assert (last.action, last.facts) == ("exported", {"count": 1, "to": str(destination.resolve())})
     again = oversight(store, "concerns", "export", str(destination))
-    assert again.exit_code == 1 and "exists; give a new file name" in again.output
+    assert again.exit_code == 2 and "exists: give a new file name" in again.stderr
+    assert store.concerns.audit_records(limit=1)[0].entry == last  # refused, so not recorded
+
+
+def test_an_export_that_cannot_be_written_fails_cleanly_and_is_not_recorded(store: Application, tmp_path: Path) -> None:
+    history(store)
+    before = store.concerns.audit_records(limit=100)
+    destination = tmp_path / "no-such-folder" / "concerns.json"
+    result = oversight(store, "concerns", "export", str(destination))
+    assert result.exit_code == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line == (
+        f"oversight: cannot write {destination} (No such file or directory): give a file in a folder you can write to"
+    )
+    assert store.concerns.audit_records(limit=100) == before  # no record of an export that never happened
+
+
+def test_an_export_file_is_removed_unless_the_export_was_recorded(tmp_path: Path) -> None:
+    """Written, then the audit record could not be kept: the file goes too, leaving no unrecorded copy."""
+    destination = tmp_path / "concerns.json"
+    with pytest.raises(StoreUnavailable), ExportFile(destination) as export:
+        export.write([])
+        raise StoreUnavailable("the store is unavailable (OperationalError)")
+    assert not destination.exists()
 
 
 def test_retention_deletes_only_concerns_closed_long_enough_ago_and_only_when_told_to(store: Application) -> None:
@@ -135,6 +160,9 @@ def test_retention_deletes_only_concerns_closed_long_enough_ago_and_only_when_to
     assert f"1 concern(s) closed more than 30 days ago: {old}." in listed.output
     assert store.concerns.view(TRIAGER, old).concern.reference == old  # a listing deletes nothing
 
+    as_json = oversight(store, "concerns", "retention", "--json", OVERSIGHT_CONCERN_RETENTION_DAYS="30")
+    assert json.loads(as_json.stdout) == {"schema": "oversight-retention/1", "days": 30, "due": [old]}
+
     applied = oversight(store, "concerns", "retention", "--apply", OVERSIGHT_CONCERN_RETENTION_DAYS="30")
     assert f"1 concern(s) deleted under the retention rule: {old}." in applied.output
     remaining = {c.reference for c in store.concerns.listing(TRIAGER)}
@@ -142,6 +170,20 @@ def test_retention_deletes_only_concerns_closed_long_enough_ago_and_only_when_to
     deletion = store.concerns.audit_records(old, limit=1)[0].entry
     assert (deletion.action, deletion.facts) == ("deleted by retention", {"rule": "closed more than 30 days ago"})
     assert oversight(store, "audit", "verify").exit_code == 0
+
+
+@pytest.mark.parametrize("days", ["-5", "0", "29"])
+def test_a_retention_rule_under_the_minimum_is_refused_and_deletes_nothing(store: Application, days: str) -> None:
+    reference = store.concerns.file(REPORTER, SUBMISSION).concern.reference
+    store.concerns.move(TRIAGER, reference, Status.CLOSED, "Resolved locally")
+    result = oversight(store, "concerns", "retention", "--apply", OVERSIGHT_CONCERN_RETENTION_DAYS=days)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Configuration problem: OVERSIGHT_CONCERN_RETENTION_DAYS='{days}' must be at least 30; "
+        "for example OVERSIGHT_CONCERN_RETENTION_DAYS=365"
+    ]
+    assert store.concerns.view(TRIAGER, reference).concern.reference == reference
+    assert "deleted by retention" not in {r.entry.action for r in store.concerns.audit_records(limit=100)}
 
 
 def test_a_reference_is_never_given_out_again_after_retention_deletes_its_concern(store: Application) -> None:

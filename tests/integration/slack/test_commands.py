@@ -125,10 +125,17 @@ def test_user_text_is_escaped_so_it_pings_and_links_nothing(bolt: App, standin: 
     assert "&lt;" in raw or "&amp;" in raw or "U0BOSS" in raw
 
 
-def test_an_empty_or_unknown_command_gets_the_help(bolt: App, standin: SlackStandIn) -> None:
-    for command, text in (("/oversight", ""), ("/oversight", "frobnicate"), ("/segment", "")):
-        shown = text_of(reply_of(dispatch(bolt, slash_command(command, text, response_url=standin.response_url()))))
-        assert "segment <organisation>" in shown.replace("&lt;", "<").replace("&gt;", ">")
+def test_an_empty_or_unknown_command_gets_help_that_fits_it(bolt: App, standin: SlackStandIn) -> None:
+    def shown(command: str, text: str) -> str:
+        reply = reply_of(dispatch(bolt, slash_command(command, text, response_url=standin.response_url())))
+        return text_of(reply).replace("&lt;", "<").replace("&gt;", ">")
+
+    assert "league <acute|mh|ambulance> [region]" in shown("/oversight", "")  # every command
+    empty_segment = shown("/segment", "")
+    assert "needs an organisation" in empty_segment and "Usage: `segment <organisation>`" in empty_segment
+    assert "league <acute" not in empty_segment  # the one usage line, not the whole list again
+    unknown = shown("/oversight", "frobnicate")
+    assert "Unknown command: frobnicate" in unknown and "Type `help` for the commands." in unknown
 
 
 def test_oversized_text_is_answered_not_refused(bolt: App, standin: SlackStandIn) -> None:

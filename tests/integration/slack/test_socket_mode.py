@@ -9,10 +9,11 @@ from urllib.parse import parse_qsl
 import pytest
 
 from oversight_bot.bootstrap import build, slack_app
+from oversight_bot.errors import ConfigurationError
 from oversight_bot.slack import socket_mode
 from tests.integration.slack.conftest import slack_settings, text_of
 from tests.slack_requests import slash_command
-from tests.slack_standin import SlackStandIn, SocketModeStandIn, server_error
+from tests.slack_standin import SlackStandIn, SocketModeStandIn, api_error, server_error
 
 
 @pytest.fixture
@@ -61,4 +62,19 @@ def test_start_up_keeps_trying_while_slack_is_unreachable(
     finally:
         if handler is not None:
             socket_mode.close(handler)
+        app.close()
+
+
+@pytest.mark.parametrize("refusal", ["invalid_auth", "not_allowed_token_type", "token_revoked"])
+def test_a_token_slack_refuses_stops_start_up_naming_the_setting(
+    seeded_db_url: str, standin: SlackStandIn, refusal: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(socket_mode, "FIRST_WAIT_S", 0.05)
+    standin.queue("apps.connections.open", api_error(refusal))
+    app = build(slack_settings(seeded_db_url, standin.base_url, slack_app_token="xapp-test", slack_signing_secret=None))
+    try:
+        with pytest.raises(ConfigurationError, match=f"OVERSIGHT_SLACK_APP_TOKEN was refused by Slack \\({refusal}\\)"):
+            socket_mode.connect(slack_app(app, socket_mode=True), "xapp-test")
+        assert len(standin.calls_to("apps.connections.open")) == 1  # not retried: no retry could succeed
+    finally:
         app.close()

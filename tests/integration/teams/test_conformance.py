@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from oversight_bot.config import Settings
 from oversight_bot.errors import ConfigurationError
@@ -175,12 +176,16 @@ def test_the_package_meets_the_teams_manifest_schema_and_names_the_bot_as_cards_
     assert "concerns" not in {c["title"] for c in shared["commands"]}  # refused there, so never offered
 
 
+def test_an_app_id_teams_would_refuse_is_refused_with_the_settings_before_any_package() -> None:
+    """Checked where every setting is (config.py), so every command refuses it, naming the variable
+    (tests/integration/test_cli_settings.py runs each command with it)."""
+    with pytest.raises(ValidationError, match="teams_app_id"):
+        package_settings(teams_app_id="oversight-bot")
+
+
 @pytest.mark.parametrize(
     ("changes", "named"),
-    [
-        ({"teams_app_id": "oversight-bot"}, "OVERSIGHT_TEAMS_APP_ID"),
-        ({"teams_developer_name": "The NHS England Oversight and Assessment Directorate"}, "developer.name"),
-    ],
+    [({"teams_developer_name": "The NHS England Oversight and Assessment Directorate"}, "developer.name")],
 )
 def test_the_package_command_refuses_what_teams_would_and_names_the_field(
     tmp_path: Path, changes: dict[str, Any], named: str

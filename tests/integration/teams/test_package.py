@@ -7,14 +7,15 @@ import struct
 import zipfile
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from oversight_bot.chat.commands import ShowHelp, parse_text
-from oversight_bot.cli.main import cli
+from tests.oversight_cli import oversight
+from tests.teams_activities import TENANT
 from tests.teams_tokens import APP_ID
 
 PUBLISHER = {
     "OVERSIGHT_TEAMS_APP_ID": APP_ID,
+    "OVERSIGHT_TEAMS_APP_PASSWORD": "unused-secret",
+    "OVERSIGHT_TEAMS_TENANT_ID": TENANT,
     "OVERSIGHT_TEAMS_DEVELOPER_NAME": "NHS England oversight tooling",
     "OVERSIGHT_TEAMS_WEBSITE_URL": "https://oversight.example.nhs.uk",
     "OVERSIGHT_TEAMS_PRIVACY_URL": "https://oversight.example.nhs.uk/privacy",
@@ -30,7 +31,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_the_package_holds_a_manifest_for_this_bot_and_icons_of_the_right_size(tmp_path: Path) -> None:
     target = tmp_path / "oversight.zip"
-    result = CliRunner().invoke(cli, ["teams", "package", str(target)], env=PUBLISHER)
+    result = oversight("teams", "package", str(target), env=PUBLISHER)
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(target) as package:
         assert set(package.namelist()) == {"manifest.json", "color.png", "outline.png"}
@@ -52,6 +53,6 @@ def test_the_package_holds_a_manifest_for_this_bot_and_icons_of_the_right_size(t
 
 def test_without_the_publishers_details_the_package_is_refused_saying_what_is_missing(tmp_path: Path) -> None:
     env = PUBLISHER | {"OVERSIGHT_TEAMS_PRIVACY_URL": ""}
-    result = CliRunner().invoke(cli, ["teams", "package", str(tmp_path / "x.zip")], env=env)
-    assert "OVERSIGHT_TEAMS_PRIVACY_URL" in str(result.exception)
+    result = oversight("teams", "package", str(tmp_path / "x.zip"), env=env)
+    assert result.exit_code == 2 and "OVERSIGHT_TEAMS_PRIVACY_URL" in result.stderr
     assert not (tmp_path / "x.zip").exists()
