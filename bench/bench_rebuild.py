@@ -5,8 +5,8 @@ bench_import_nof.py makes them), answering a steady stream of signed `/segment` 
 within a second and builds the new snapshot in the background; the worst latency of the requests
 answered meanwhile is the figure. Goal: under 100 ms.
 
-Run alone: .venv/bin/python bench/bench_rebuild.py [--providers N] (building the store takes a
-minute or two; the store is kept in a temporary folder for the run).
+Run alone: .venv/bin/python bench/bench_rebuild.py [--providers N] [--store PATH] (building the
+store takes a few minutes; it is left in a temporary folder, and --store reuses it).
 """
 
 from __future__ import annotations
@@ -70,11 +70,12 @@ def version(base: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--providers", type=int, default=50_000)
+    parser.add_argument("--store", type=Path, help="a store an earlier run built (its path is printed), to reuse")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="oversight-rebuild-"))
     started = time.perf_counter()
-    url = build_store(folder, args.providers)
-    print(f"store of {args.providers:,} synthetic providers built in {time.perf_counter() - started:.0f} s")
+    url = f"sqlite:///{args.store}" if args.store else build_store(folder, args.providers)
+    print(f"store of {args.providers:,} synthetic providers: {url} ({time.perf_counter() - started:.0f} s)")
     port = 3700 + os.getpid() % 90
     command = [str(ROOT / ".venv/bin/oversight"), "serve", "--slack-http", "--host", "127.0.0.1", "--port", str(port)]
     server = common.start_server(command, environment(url), port)
