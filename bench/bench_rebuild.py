@@ -94,14 +94,15 @@ def main() -> None:
         # A new alias each run (a reused store already holds the last run's: that import would change nothing).
         aliases.write_text(f"alias,ods_code\nBENCHMARK{os.getpid()},{_code(1)}\n", encoding="utf-8")
         imported_at = time.perf_counter()
-        subprocess.run([str(ROOT / ".venv/bin/oversight"), "import", "aliases", str(aliases)],
-                       env=os.environ | environment(url), check=True, capture_output=True)  # fmt: skip
-        committed_at = time.perf_counter()
-        while version(base) == before:
-            if time.perf_counter() - committed_at > 600:
+        importer = subprocess.Popen([str(ROOT / ".venv/bin/oversight"), "import", "aliases", str(aliases)],
+                                    env=os.environ | environment(url), stdout=subprocess.DEVNULL)  # fmt: skip
+        while version(base) == before:  # the server's own rebuild, whenever the import has committed
+            if time.perf_counter() - imported_at > 600:
                 raise RuntimeError("the server did not take up the import within 10 minutes")
             time.sleep(0.05)
         swapped_at = time.perf_counter()
+        importer.wait()
+        finished_at = time.perf_counter()
         time.sleep(1)
         stop.set()
         for thread in threads:
@@ -109,7 +110,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    report(samples, imported_at, committed_at, swapped_at)
+    report(samples, imported_at, swapped_at, finished_at)
 
 
 def ask(base: str, client: int, stop: threading.Event, samples: list[tuple[float, float, str]]) -> None:
@@ -131,15 +132,15 @@ def ask(base: str, client: int, stop: threading.Event, samples: list[tuple[float
                 assert response.status_code == 200, response.text
 
 
-def report(samples: list[tuple[float, float, str]], imported: float, committed: float, swapped: float) -> None:
-    print(f"alias import (another process) took {committed - imported:.1f} s; the new read model was in use")
-    print(f"{swapped - committed:.1f} s after its commit (noticed within 1 s, then built in the background)")
+def report(samples: list[tuple[float, float, str]], imported: float, swapped: float, finished: float) -> None:
+    print(f"the import process (start, import, its own snapshot) ran {finished - imported:.1f} s; the server's")
+    print(f"new read model was in use {swapped - imported:.1f} s after the import started")
     for what in ("/segment", "/healthz"):
         quiet = [s for t, s, w in samples if w == what and t < imported]
-        during = [s for t, s, w in samples if w == what and committed - 1 <= t <= swapped]
+        during = [s for t, s, w in samples if w == what and imported <= t <= swapped]
         print(
             f"{what:<9} before: p50 {common.percentile(quiet, 0.5) * 1e3:6.1f} ms  max {max(quiet) * 1e3:6.1f} ms   "
-            f"during the rebuild: n={len(during)}  p50 {common.percentile(during, 0.5) * 1e3:6.1f} ms  "
+            f"from the import to the swap: n={len(during)}  p50 {common.percentile(during, 0.5) * 1e3:6.1f} ms  "
             f"p99 {common.percentile(during, 0.99) * 1e3:6.1f} ms  max {max(during) * 1e3:6.1f} ms"
         )
     print(f"goal: the worst request during the rebuild under 100 ms ({CLIENTS} clients, back to back)")
