@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+
+# The command line's rich consoles take their width from COLUMNS when they are made (at import), and
+# pytest-xdist's workers set COLUMNS=80: one width for every test, whichever process runs it, so
+# that an answer is never wrapped differently from one run to the next.
+os.environ["COLUMNS"] = "200"
 from collections.abc import Iterator
 from pathlib import Path
 
