@@ -11,12 +11,14 @@ from __future__ import annotations
 import fcntl
 import functools
 import logging
+import math
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     from oversight_bot.services.imports import Importer, ImportReport
     from oversight_bot.services.seeding import SeedReaders
     from oversight_bot.serving.offload import Offload
+    from oversight_bot.slack.answers import KeptCommandAnswers
     from oversight_bot.slack.notifier import SlackNotifier
     from oversight_bot.teams.agent import TeamsAgent
     from oversight_bot.teams.notifier import TeamsNotifier
@@ -147,6 +150,13 @@ class Database:
         except StoreUnavailable:  # the upgrade that follows reports it, in SQLAlchemy's words
             return False
 
+    def preparing(self, waiting: Callable[[], None]) -> AbstractContextManager[None]:
+        """One process at a time prepares the store (`schema.preparing`); a SQLite file's lock is
+        taken without the engine."""
+        if self.file is not None:
+            return schema.preparing_file(self.file.path, waiting)
+        return schema.preparing(self.engine, waiting)
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
@@ -183,6 +193,14 @@ class Application:
 
         return Importer(self.uow, self.clock, self.frameworks, after_commit=self.segments.invalidate)
 
+    @functools.cached_property
+    def slack_answers(self) -> KeptCommandAnswers:
+        """Slash commands' kept answers, shared by the Bolt listeners that keep them and the HTTP
+        layer that gives them again (slack/answers.py); made when Slack is first used."""
+        from oversight_bot.slack.answers import KeptCommandAnswers
+
+        return KeptCommandAnswers(self.conversation)
+
 
 def build(
     settings: Settings,
@@ -217,9 +235,18 @@ def build(
     )
     access = Access(access_rules(settings), directory or groups_directory(settings, database))
     subscriptions = SubscriptionService(uow, clock, access)
-    # Open concern counts (in every `segment` answer) straight from a SQLite file, like the cache's check.
-    counts = database.file.open_concern_counts if database.file is not None and given_uow is None else None
-    concerns = ConcernService(uow, clock, access, flag_rules(settings), audit_key=key, open_counts=counts)
+    # Open concern counts (in every `segment` answer) and the audit trail's keying (checked at every
+    # start) straight from a SQLite file, like the cache's check.
+    quick = database.file if given_uow is None else None
+    concerns = ConcernService(
+        uow,
+        clock,
+        access,
+        flag_rules(settings),
+        audit_key=key,
+        open_counts=quick.open_concern_counts if quick else None,
+        keyed_from=quick.audit_keyed_from if quick else None,
+    )
     subscribing = Subscribing(subscriptions, ZoneInfo(settings.digest_time_zone))
     conversation = Conversation(segments, subscribing, Concerning(concerns, segments), access)
     app = Application(
@@ -234,7 +261,11 @@ def build(
         clock,
     )
     if prepare_store:
-        prepare(app)
+        try:
+            prepare(app)
+        except BaseException:
+            app.close()  # refused (a misconfiguration, the store busy): no connection left open
+            raise
     return app
 
 
@@ -336,12 +367,18 @@ def ready(app: Application) -> Callable[[], bool]:
     return check
 
 
-def update_gauges(app: Application) -> Callable[[], None]:
-    """Set the gauges a scrape reports from this process's state (no store call)."""
-
+def update_gauges(app: Application, every_s: float = 1.0) -> Callable[[], None]:
+    """Set the gauges a scrape reports from this process's state (no store call), at most once a
+    second (called after requests, so that every worker's gauges are current whichever is scraped)."""
     from oversight_bot.serving import metrics
 
+    last = -math.inf
+
     def update() -> None:
+        nonlocal last
+        if time.monotonic() - last < every_s:
+            return
+        last = time.monotonic()
         metrics.READ_MODEL_AGE.set(app.segments.age_s())
         reader = app.segments.current()
         if reader is not None:
@@ -350,12 +387,33 @@ def update_gauges(app: Application) -> Callable[[], None]:
     return update
 
 
+def warm_up_charts() -> None:
+    """A server's first chart costs what a process pays once (matplotlib's import and fonts, about
+    0.3 s more than any later chart): paid on a thread of its own as the server starts, not by the
+    first person who asks (bench/bench_positions.py)."""
+
+    def draw_practice_chart() -> None:
+        from oversight_bot.charts.draw import warm_up
+
+        try:
+            warm_up()
+        except Exception:  # a chart is an extra: the answers it goes with are given without it
+            logger.warning("charts could not be drawn; answers will come without them", exc_info=True)
+
+    threading.Thread(target=draw_practice_chart, name="chart warm-up", daemon=True).start()
+
+
 def slack_app(app: Application, *, socket_mode: bool, listener_executor: Executor | None = None) -> App:
     """The Bolt app; `listener_executor` runs its lazy listeners (tests wait on one of their own)."""
     from oversight_bot.slack.app import build_slack_app
 
     return build_slack_app(
-        app.settings, app.conversation, app.engine, socket_mode=socket_mode, listener_executor=listener_executor
+        app.settings,
+        app.conversation,
+        app.engine,
+        socket_mode=socket_mode,
+        listener_executor=listener_executor,
+        kept=app.slack_answers,
     )
 
 
@@ -403,6 +461,7 @@ def slack_http_app(app: Application, offload: Offload | None = None, bolt: App |
         ready=ready(app),
         seen=seen_requests_for(app.engine),
         before_metrics=update_gauges(app),
+        kept=None if app.settings.slack_oauth else app.slack_answers,
     )
     if offload is not None:
         serving.offload = offload
@@ -410,12 +469,45 @@ def slack_http_app(app: Application, offload: Offload | None = None, bolt: App |
 
 
 def prepare(app: Application) -> list[ImportReport]:
-    """Create or upgrade the schema, and load the seeds into a store that has never imported anything."""
-    if not app.database.at_head():
-        schema.upgrade(app.engine)
+    """Create or upgrade the schema, and load the seeds into a store that has never imported
+    anything; one process at a time (another started at the same moment waits its turn). Then
+    refuse to go on with a keyed audit trail and no key."""
+    with app.database.preparing(waiting=_say_waiting):
+        if not app.database.at_head():
+            schema.upgrade(app.engine)
+        reports = _seed_on_first_use(app)
+    _check_audit_key(app)
+    return reports
+
+
+def _seed_on_first_use(app: Application) -> list[ImportReport]:
     if not app.settings.seed_on_first_use or app.segments.source.version() > 0:
         return []
     from oversight_bot.services.seeding import seed
+    from oversight_bot.serving import metrics
 
     logger.info("empty store: loading the seed data from %s", app.settings.seeds_dir)
-    return seed(app.importer, app.settings.seeds_dir, seed_readers())
+    reports = seed(app.importer, app.settings.seeds_dir, seed_readers())
+    for report in reports:
+        metrics.count_import(report.kind, "changed" if report.changed else "unchanged")
+    return reports
+
+
+def _check_audit_key(app: Application) -> None:
+    """A store whose audit trail is keyed cannot record a concern's filing or viewing without its
+    key: said at start-up, not to the first person who files a concern."""
+    if app.settings.audit_key is not None:
+        return
+    keyed_from = app.concerns.audit_keyed_from()
+    if keyed_from is not None:
+        raise ConfigurationError(
+            f"OVERSIGHT_AUDIT_KEY is not set, but this store's audit trail is keyed (from record {keyed_from}); "
+            "set it to the key the trail was keyed with (docs/concerns.md)"
+        )
+
+
+def _say_waiting() -> None:
+    logger.warning(
+        "another process is preparing the store (schema, seed data): waiting for it to finish (at most %.0f s)",
+        schema.PREPARE_WAIT_S,
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from pydantic import SecretStr
 
 from oversight_bot.bootstrap import Application, build
 from oversight_bot.config import Settings
@@ -352,3 +353,24 @@ def test_the_quick_reads_agree_with_the_store(app: Application, database: Path) 
         assert quick.open_concern_counts() == uow.concerns.open_counts() == {"RWR": 2}
     assert quick.revision() == schema.current_revision(app.engine)
     assert quick.latest_import().import_id == SqlAlchemySnapshotSource(app.engine, app.session_factory).version()
+    with app.uow() as uow:
+        assert quick.audit_keyed_from() == uow.audit.head().keyed_from is None
+
+
+def test_a_keyed_audit_trail_without_its_key_is_refused_by_an_answer_from_the_cache(
+    database: Path, app: Application
+) -> None:
+    """Every command checks the audit key at start (bootstrap.prepare), the quick ones too."""
+    assert LEEDS in ask(database, "segment RR8")  # the cache written
+    keyed = build(app.settings.model_copy(update={"audit_key": SecretStr("k" * 40)}))
+    keyed.concerns.file(REPORTER, SUBMISSION)  # the trail keyed from this record on
+    with keyed.uow() as uow:
+        keyed_from = uow.audit.head().keyed_from
+    keyed.close()
+    assert keyed_from is not None and SqliteFile(database).audit_keyed_from() == keyed_from
+
+    refused = oversight("ask", "segment RR8", env={"OVERSIGHT_DATABASE_URL": f"sqlite:///{database}"})
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert f"OVERSIGHT_AUDIT_KEY is not set, but this store's audit trail is keyed (from record {keyed_from})" in (
+        refused.stderr
+    )

@@ -257,7 +257,7 @@ def serve(
 
 
 def _serve_socket_mode(app: Application) -> None:
-    from oversight_bot.bootstrap import slack_app
+    from oversight_bot.bootstrap import slack_app, warm_up_charts
     from oversight_bot.config import require
     from oversight_bot.slack import socket_mode
 
@@ -266,6 +266,7 @@ def _serve_socket_mode(app: Application) -> None:
     require(settings.slack_bot_token is not None, "slack_bot_token", "Socket Mode needs the bot token")
     assert settings.slack_app_token is not None
     bolt = slack_app(app, socket_mode=True)
+    warm_up_charts()
     err.print("Slack: connecting in Socket Mode...", markup=False)
     socket_mode.run(
         bolt,
@@ -275,7 +276,7 @@ def _serve_socket_mode(app: Application) -> None:
 
 
 def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
-    from oversight_bot.bootstrap import slack_http_app
+    from oversight_bot.bootstrap import slack_http_app, warm_up_charts
     from oversight_bot.config import require
     from oversight_bot.slack import http
 
@@ -295,11 +296,12 @@ def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
         supervisor = [sys.executable, "-m", "oversight_bot.serving.supervisor"]
         os.execv(sys.executable, [*supervisor, "--host", host, "--port", str(port), "--workers", str(workers)])
     app.segments.refresh()  # the first read model, before the first request
+    warm_up_charts()
     http.serve(web_app, host, port)
 
 
 def _serve_teams(app: Application, host: str, port: int) -> None:
-    from oversight_bot.bootstrap import teams_web_app
+    from oversight_bot.bootstrap import teams_web_app, warm_up_charts
     from oversight_bot.config import require
     from oversight_bot.teams.app import serve as serve_teams
 
@@ -307,6 +309,7 @@ def _serve_teams(app: Application, host: str, port: int) -> None:
     web_app = teams_web_app(app)  # refuses to start without an app id (or explicit anonymous use)
     host = teams_host(app, host)
     refuse_busy_port(host, port, "OVERSIGHT_TEAMS_PORT")
+    warm_up_charts()
     err.print(f"Teams: POST http://{host}:{port}/api/messages (Ctrl-C to stop).", markup=False)
     serve_teams(web_app, host, port)
 
@@ -382,20 +385,24 @@ def emit_json(value: object) -> None:
     sys.stdout.write(output.to_json(value) + "\n")
 
 
-def _import(run_import: Callable[[], ImportReport], json: bool) -> None:
+def _import(kind: str, run_import: Callable[[], ImportReport], json: bool) -> None:
     """Run an import, reporting file problems (nothing imported) with exit status 1; with --json,
-    the report or the problems as fields on stdout (docs/cli.md, `oversight-import/1`)."""
+    the report or the problems as fields on stdout (docs/cli.md, `oversight-import/1`). Counted in
+    the metrics by `kind` (the command: ods, nof, league ...) and result (docs/alerts.md)."""
     from oversight_bot.cli import output
     from oversight_bot.errors import ImportFileError
+    from oversight_bot.serving import metrics
 
     try:
         report = run_import()
     except ImportFileError as error:
+        metrics.count_import(kind, "refused")
         if json:
             emit_json(output.import_error_json(error))
         else:
             output.show_import_error(err, error)
         raise typer.Exit(1) from None
+    metrics.count_import(kind, "changed" if report.changed else "unchanged")
     if json:
         emit_json(output.import_json(report))
     else:
@@ -423,7 +430,7 @@ def import_ods(
         raise typer.BadParameter(f"{as_of!r} is not a date like 2026-07-01", param_hint="--as-of") from None
     with application() as app:
         region_names = read_regions_file(regions or app.settings.seeds_dir / "regions.csv")
-        _import(lambda: app.importer.organisations(read_ods_file(file, region_names), "ods", as_of=day), json)
+        _import("ods", lambda: app.importer.organisations(read_ods_file(file, region_names), "ods", as_of=day), json)
 
 
 @import_cli.command("succ")
@@ -432,7 +439,7 @@ def import_succ(file: ExistingFile, json: Json = False) -> None:
     from oversight_bot.ingest.organisations import read_succ_file
 
     with application() as app:
-        _import(lambda: app.importer.successions(read_succ_file(file)), json)
+        _import("succ", lambda: app.importer.successions(read_succ_file(file)), json)
 
 
 @import_cli.command("memberships")
@@ -441,7 +448,7 @@ def import_memberships(file: ExistingFile, json: Json = False) -> None:
     from oversight_bot.ingest.organisations import read_memberships_file
 
     with application() as app:
-        _import(lambda: app.importer.memberships(read_memberships_file(file)), json)
+        _import("memberships", lambda: app.importer.memberships(read_memberships_file(file)), json)
 
 
 @import_cli.command("icbs")
@@ -450,7 +457,7 @@ def import_icbs(file: ExistingFile, json: Json = False) -> None:
     from oversight_bot.ingest.organisations import read_icb_file
 
     with application() as app:
-        _import(lambda: app.importer.organisations(read_icb_file(file), "icbs"), json)
+        _import("icbs", lambda: app.importer.organisations(read_icb_file(file), "icbs"), json)
 
 
 @import_cli.command("aliases")
@@ -459,7 +466,7 @@ def import_aliases(file: ExistingFile, json: Json = False) -> None:
     from oversight_bot.ingest.organisations import read_alias_file
 
     with application() as app:
-        _import(lambda: app.importer.aliases(read_alias_file(file)), json)
+        _import("aliases", lambda: app.importer.aliases(read_alias_file(file)), json)
 
 
 Published = Annotated[
@@ -505,7 +512,7 @@ def import_nof(
                     release, lambda _stage, done, total: progress.update(task, completed=done), publication
                 )
 
-        _import(run_import, json)
+        _import("nof", run_import, json)
 
 
 @import_cli.command("segments")
@@ -517,7 +524,7 @@ def import_segments(
 
     publication = _publication(published, secondary)
     with application() as app:
-        _import(lambda: app.importer.segments(read_segments_file(file), publication), json)
+        _import("segments", lambda: app.importer.segments(read_segments_file(file), publication), json)
 
 
 @import_cli.command("league")
@@ -540,7 +547,7 @@ def import_league(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--quarter") from None
     with application() as app:
-        _import(lambda: app.importer.segments(read_league_file(file, given), publication), json)
+        _import("league", lambda: app.importer.segments(read_league_file(file, given), publication), json)
 
 
 def _progress(shown: bool = True) -> Progress:
@@ -610,6 +617,11 @@ def parse_cut_points(specs: list[str], quarters: list[Quarter]) -> dict[Quarter,
 @cli.command()
 def worker(
     once: Annotated[bool, typer.Option("--once", help="One round (fan out and send what is due), then exit.")] = False,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option("--metrics-port", min=1, max=65535, help="Serve Prometheus metrics at /metrics on this port."),
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="Address for --metrics-port.")] = "0.0.0.0",
     json: Annotated[bool, typer.Option("--json", help="With --once: print JSON for scripts.")] = False,
 ) -> None:
     """The alert worker: fan events out to subscriptions and deliver them, until stopped (SIGTERM or
@@ -624,9 +636,11 @@ def worker(
                 "Another alert worker already serves this SQLite store; on SQLite only one may run.", markup=False
             )
             raise typer.Exit(1)
+        if metrics_port is not None:
+            _serve_metrics(metrics_port, metrics_host)
         alert_worker = delivery_worker(app, chat_notifiers(app))
         if once:
-            events, groups = alert_worker.fan_out(), alert_worker.deliver()  # run_once's round, counted apart
+            events, groups = alert_worker.run_round()
             alert_worker.close()
             if json:
                 emit_json({"schema": "oversight-worker/1", "events_fanned_out": events, "groups_attempted": groups})
@@ -642,6 +656,18 @@ def worker(
             stop.set()
         finally:
             alert_worker.close()
+
+
+def _serve_metrics(port: int, host: str) -> None:
+    from oversight_bot.serving import metrics
+
+    try:
+        metrics.serve(port, host)
+    except OSError as error:
+        raise ConfigurationError(
+            f"--metrics-port {port}: cannot listen on {host}:{port} ({error.strerror}); choose a free port, e.g. 9464"
+        ) from None
+    err.print(f"Metrics: http://{host}:{port}/metrics", markup=False)
 
 
 @cli.command()

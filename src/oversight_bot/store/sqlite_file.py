@@ -1,10 +1,11 @@
 """A SQLite store read with the standard library's `sqlite3`, for the few facts a quick answer needs.
 
 A command-line answer from the read model's cache (`read_model_cache.py`) needs only to know
-whether the cache is current (the schema's revision and the latest import) and how many concerns
-are open; importing SQLAlchemy for that took longer than the rest of the answer (docs/benchmarks.md,
-"Start-up"). Everything else, and every write, goes through SQLAlchemy (`db.py`); a test checks
-that these queries agree with the repositories'. PostgreSQL stores do not come here.
+whether the cache is current (the schema's revision and the latest import), how many concerns
+are open and whether the audit trail is keyed; importing SQLAlchemy for that took longer than
+the rest of the answer (docs/benchmarks.md, "Start-up"). Everything else, and every write, goes
+through SQLAlchemy (`db.py`); a test checks that these queries agree with the repositories'.
+PostgreSQL stores do not come here.
 """
 
 from __future__ import annotations
@@ -92,6 +93,14 @@ class SqliteFile:
         with self.connect() as connection:
             query = "SELECT ods_code, count(*) FROM concerns WHERE status != 'closed' GROUP BY ods_code"
             return {str(code): int(count) for code, count in connection.execute(query)}
+
+    def audit_keyed_from(self) -> int | None:
+        """Where the audit chain's keying began: as `SqlAlchemyAuditLog.head().keyed_from`."""
+        with self.connect() as connection:
+            if not _has_table(connection, "audit_head"):
+                return None
+            row = connection.execute("SELECT keyed_from FROM audit_head WHERE id = 1").fetchone()
+            return int(row[0]) if row and row[0] is not None else None
 
 
 def _has_table(connection: sqlite3.Connection, name: str) -> bool:
