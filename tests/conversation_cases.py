@@ -245,6 +245,8 @@ CASES = [
             "Compared: RR8, RHM",
             "ranked 88th of 134 acute trusts",
             "Percentage of patients treated for cancer within 62 days of referral (OF1011): RR8 3.72, RHM 2.07",
+            "secondary source: larsen-analyst/trustpulse",  # the Q3 segments
+            "NHS England, nof-acute-2025-26-q1.csv, published September 2025",  # the Q1 metric scores
         ),
         never_says=("not in the same league table",),
         buttons=("metric RR8", "metric RHM"),

@@ -491,7 +491,8 @@ def compare_reply(view: CompareView) -> Reply:
         sections.append(Section(label(entry.organisation), _compared_lines(entry)))
     sections.append(_differences_section(view))
     codes = [e.organisation.ods_code for e in view.entries]
-    sources = _sources(e.assessment.provenance for e in view.entries if e.assessment)
+    segments_from = [e.assessment.provenance for e in view.entries if e.assessment]
+    sources = _sources([*segments_from, *(e.metrics_source for e in view.entries if e.metrics_source)])
     return Reply(
         kind=ReplyKind.ANSWER,
         title=f"Compared: {', '.join(codes)}",

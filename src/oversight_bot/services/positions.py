@@ -152,6 +152,7 @@ class Compared:
     metrics_quarter: Quarter | None
     scores: Mapping[str, Decimal]
     values: Mapping[str, tuple[MetricValue, ...]]  # by score id
+    metrics_source: Provenance | None = None  # where the metric scores come from (their quarter's file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +319,11 @@ class PositionReader:
         values: dict[str, list[MetricValue]] = {}
         for value in self.snapshot.values.get((code, shown), ()) if shown else ():
             values.setdefault("OF1" + value.metric_id[3:], []).append(value)
-        return Compared(organisation, assessment, domains, shown, scores, {k: tuple(v) for k, v in values.items()})
+        scored = self._assessment(code, shown) if shown else None
+        source = scored.provenance if scored else None
+        return Compared(
+            organisation, assessment, domains, shown, scores, {k: tuple(v) for k, v in values.items()}, source
+        )
 
     def _differences(self, entries: tuple[Compared, ...]) -> tuple[Difference, ...]:
         """The metrics scored for two or more of them, widest spread of scores first."""
