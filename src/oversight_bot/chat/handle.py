@@ -17,6 +17,7 @@ from oversight_bot.chat.commands import (
     ShowHelp,
     ShowHistory,
     ShowLeague,
+    ShowReleases,
     StartConcern,
     Subscribe,
     TriageConcern,
@@ -25,6 +26,7 @@ from oversight_bot.chat.commands import (
     parse_text,
 )
 from oversight_bot.chat.concerning import PERSONAL_ONLY, Concerning, answers_privately, refusal_reply
+from oversight_bot.chat.releases import status_reply
 from oversight_bot.chat.replies import Reply
 from oversight_bot.chat.subscribing import Subscribing
 from oversight_bot.domain.actors import Actor
@@ -33,6 +35,7 @@ from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import Refused, StoreUnavailable
 from oversight_bot.services.access import Access
 from oversight_bot.services.lookup import LookupStatus
+from oversight_bot.services.release_checks import ReleaseStatusQuery
 from oversight_bot.services.segments import SegmentReader, SegmentService
 
 # Commands that show segments or send them to a channel: for readers (the `reader` role, which
@@ -63,11 +66,13 @@ class Conversation:
         subscribing: Subscribing | None = None,
         concerning: Concerning | None = None,
         access: Access | None = None,
+        releases: ReleaseStatusQuery | None = None,
     ) -> None:
         self.segments = segments
         self.subscribing = subscribing
         self.concerning = concerning
         self.access = access  # None: everyone may read (the console, tests of wording)
+        self.releases = releases
 
     def respond(self, text: str, actor: Actor) -> Reply:
         return self.handle(parse_text(text), actor)
@@ -132,6 +137,10 @@ class Conversation:
                 return self.concerning.help(actor) if self.concerning else wording.help_reply(FORM_ELSEWHERE)
             case ListConcerns() | ViewConcern() | TriageConcern():
                 return self._concerns(command, actor)
+            case ShowReleases():
+                if self.releases is None:
+                    return wording.error_reply("Release checks are not set up here.")
+                return status_reply(self.releases.status(actor))  # admins only: NotAllowed otherwise
         return wording.help_reply(f"Not understood: {type(command).__name__}")
 
     def _help(self, command: ShowHelp) -> Reply:
