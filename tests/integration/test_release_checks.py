@@ -29,7 +29,7 @@ from oversight_bot.services.release_records import FileStatus, Outcome
 from tests.conftest import NOF_FILE, SEEDS
 from tests.fakes import FakeClock
 from tests.integration.alerts.conftest import ADMIN_CHANNEL, ALL, CHANNEL, alert_settings, drain, subscribe, worker_for
-from tests.integration.slack.conftest import text_of
+from tests.integration.slack.conftest import dispatch, reply_of, text_of
 from tests.integration.test_releases import ask, shown
 from tests.nof_files import (
     Q3,
@@ -43,6 +43,7 @@ from tests.nof_files import (
 )
 from tests.publisher_standin import Answer, PublisherStandIn
 from tests.release_sources import ETR_ZIP, NOF_PAGE, standin_sources
+from tests.slack_requests import settled_slack_app, slash_command
 from tests.slack_standin import SlackStandIn
 
 MH_NAME = "nhs-oversight-framework-mental-health-and-community-trust-data.csv"
@@ -410,3 +411,25 @@ def test_the_worker_checks_when_a_check_is_due(rig: Rig, tmp_path: Path, seeded_
     stop.set()
     schedule.run(stop)  # stops at once when asked, and closes its connections
     app.close()
+
+
+def test_admins_see_the_release_checks_in_slack_and_others_are_refused(rig: Rig, tmp_path: Path) -> None:
+    rig.publisher.put(MH_PATH, broken_file(tmp_path / MH_NAME).read_bytes())
+    publish_page(rig.publisher, MH_PATH)
+    rig.checks.check()
+    bolt = settled_slack_app(rig.app)
+
+    def releases(user: str) -> dict[str, Any]:
+        request = slash_command("/oversight", "releases", response_url=rig.slack.response_url(), user=user)
+        return reply_of(dispatch(bolt, request))
+
+    shown_to_admin = releases("U0BOSS")
+    assert shown_to_admin["response_type"] == "ephemeral"
+    said = text_of(shown_to_admin)
+    assert "Release checks" in said and "NHS England: NOF league tables and metric files" in said
+    assert f"{MH_NAME} (NHS England's NOF metric file, mental health and community trusts)" in said
+    assert "Refused" in said and "OF5002" in said and "Tried again when it changes" in said
+    assert "only when asked (`oversight releases check`)" in said
+    refused = releases("U0ASKER")
+    assert "Only the bot's admins may see the release checks." in text_of(refused)
+    assert MH_NAME not in text_of(refused)

@@ -277,8 +277,11 @@ def _source(number: int, entry: object, policy: UrlPolicy) -> tuple[Source | Non
     return Source(name.strip(), url.strip(), kind, links, member), []
 
 
+_GOOD_LINKS = '[{ pattern = "nhs-oversight-framework-acute-trust-data*.csv", kind = "nof-acute" }]'
+
+
 def _links(where: str, given: object) -> tuple[tuple[LinkRule, ...], list[SourceProblem]]:
-    good = '[{ pattern = "nhs-oversight-framework-acute-trust-data*.csv", kind = "nof-acute" }]'
+    good = _GOOD_LINKS
     if not isinstance(given, list) or not given:
         return (), [SourceProblem(where, "links", "is missing: a page needs the patterns of the files it links", good)]
     rules, problems = [], []
@@ -298,5 +301,6 @@ def _kind(where: str, field: str, given: object, problems: list[SourceProblem]) 
         return FileKind(str(given))
     except ValueError:
         kinds = ", ".join(kind.value for kind in FileKind)
-        problems.append(SourceProblem(where, field, f"kind {given!r} is not one of {kinds}", _GOOD_KIND))
+        good = _GOOD_LINKS if field == "links" else _GOOD_KIND
+        problems.append(SourceProblem(where, field, f"kind {given!r} is not one of {kinds}", good))
         return None
