@@ -36,7 +36,7 @@ from oversight_bot.logs import guard_library_loggers
 from oversight_bot.services.access import Access, AccessRules, Directory, NoGroups, Role, SubscriptionPolicy
 from oversight_bot.services.concerns import ConcernService
 from oversight_bot.services.ports import Clock, UnitOfWork
-from oversight_bot.services.release_checks import ReleaseStatusQuery
+from oversight_bot.services.release_status import ReleaseStatusQuery
 from oversight_bot.services.segments import SegmentService
 from oversight_bot.services.subscriptions import SubscriptionService
 from oversight_bot.serving import metrics

@@ -35,7 +35,7 @@ from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import Refused, StoreUnavailable
 from oversight_bot.services.access import Access
 from oversight_bot.services.lookup import LookupStatus
-from oversight_bot.services.release_checks import ReleaseStatusQuery
+from oversight_bot.services.release_status import ReleaseStatusQuery
 from oversight_bot.services.segments import SegmentReader, SegmentService
 
 # Commands that show segments or send them to a channel: for readers (the `reader` role, which

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from oversight_bot.chat.replies import Fact, Reply, ReplyKind, Section
 from oversight_bot.domain.sources import FileKind
-from oversight_bot.services.release_checks import CheckReport, FileCheck, FileState, ReleaseStatus, SourceState
+from oversight_bot.services.release_status import FileState, ReleaseStatus, SourceState
+
+if TYPE_CHECKING:  # a check's results: shown by the command line, which has loaded the checks already
+    from oversight_bot.services.release_checks import CheckReport, FileCheck
 from oversight_bot.services.release_records import FileRecord, FileStatus, Outcome, ReleaseSummary, UrlRecord
 
 PROBLEMS_SHOWN = 3

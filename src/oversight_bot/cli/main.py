@@ -745,7 +745,8 @@ def _download_progress() -> Iterator[Callable[[str, int, int | None], None] | No
 
         def show(name: str, done: int, total: int | None) -> None:
             if name not in tasks:
-                tasks[name] = progress.add_task(f"Downloading {name}", total=total)
+                shown = name if len(name) <= 40 else name[:39] + "…"
+                tasks[name] = progress.add_task(shown, total=total)
             progress.update(tasks[name], completed=done, total=total)
 
         yield show

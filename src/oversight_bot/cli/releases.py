@@ -6,8 +6,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from oversight_bot.services.release_checks import CheckReport, FileCheck, FileState, ReleaseStatus, SourceState
+from oversight_bot.services.release_checks import CheckReport, FileCheck
 from oversight_bot.services.release_records import FileRecord, ReleaseSummary, UrlRecord
+from oversight_bot.services.release_status import FileState, ReleaseStatus, SourceState
 
 
 def status_fields(status: ReleaseStatus) -> dict[str, Any]:

@@ -8,8 +8,6 @@ This module is pure: the configuration file is parsed elsewhere and handed in as
 
 from __future__ import annotations
 
-import fnmatch
-import ipaddress
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -104,6 +102,8 @@ class Source:
 
     def kind_of_link(self, url: str) -> FileKind | None:
         """The kind of file a link on this page is, by its file name; None when no pattern matches."""
+        import fnmatch  # deferred, as is ipaddress below: every command reads the settings, few match links
+
         name = file_name(url).lower()
         return next((rule.kind for rule in self.links if fnmatch.fnmatchcase(name, rule.pattern.lower())), None)
 
@@ -173,6 +173,8 @@ def url_refusal(url: str, hosts: Collection[str], allow_local_http: bool = False
 
 def is_host_name(text: str) -> bool:
     """A DNS host name or an IP address, as an allow-list entry must be (no scheme, path or port)."""
+    import ipaddress
+
     try:
         ipaddress.ip_address(text)
         return True

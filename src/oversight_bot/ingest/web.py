@@ -109,7 +109,8 @@ class HttpFetcher:
             max_redirects=5,
             headers={"User-Agent": USER_AGENT},
             event_hooks={"request": [self._allowed]},
-            trust_env=False,  # no proxy or certificate settings picked up from the environment by surprise
+            # trust_env (the default): HTTPS_PROXY and SSL_CERT_FILE are honoured, as a network
+            # behind a proxy needs (docs/releases.md).
         )
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Generator, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from oversight_bot.domain.actors import Reporter
 from oversight_bot.domain.assessments import Assessment, Basis, Disagreement
@@ -18,8 +18,10 @@ from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.register import FormerName, IcbMembership, Succession
 from oversight_bot.domain.subscriptions import ChannelSettings, Destination, Subscription, Target
 from oversight_bot.services.alerts import ClaimedGroup, DeliveryInfo, EventRecord, NewDelivery
-from oversight_bot.services.release_records import CheckRun, FileRecord, UrlRecord
 from oversight_bot.services.releases import Publication
+
+if TYPE_CHECKING:  # the release checks' records: loaded only by the code that uses them
+    from oversight_bot.services.release_records import CheckRun, FileRecord, UrlRecord
 
 AssessmentKey = tuple[str, Quarter, Basis]
 MetricKey = tuple[str, Quarter, str]
