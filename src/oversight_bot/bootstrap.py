@@ -276,9 +276,10 @@ def release_checks(
     if fetcher is None:
         limits = FetchLimits(max_bytes=max_bytes, timeout_s=settings.releases_timeout_s)
         fetcher = HttpFetcher(settings.release_policy, limits, sleep)
-    regions = read_regions_file(settings.seeds_dir / "regions.csv")
+    regions_file = settings.seeds_dir / "regions.csv"  # ODS's region codes, read when an ODS file comes
 
     def unpack(kind: FileKind, name: str, content: bytes, member: str | None) -> Batch:
+        regions = read_regions_file(regions_file) if kind is FileKind.ODS_TRUSTS else {}
         return read_download(kind, name, content, member, regions, max_bytes)
 
     channel = AdminChannel(admin_destination(settings, notifiers), notifiers)

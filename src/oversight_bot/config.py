@@ -594,9 +594,12 @@ def release_source_problems(settings: Settings) -> tuple[list[Source], list[Prob
     path = settings.releases_path
     shown = str(path)
     if not path.is_file():
-        if settings.releases_file is None:
-            return [], []  # no sources file beside the seeds: nothing to watch
-        return [], [Problem(variable("releases_file"), "is not a file", good_value("releases_file"), shown)]
+        if settings.releases_file is not None:
+            return [], [Problem(variable("releases_file"), "is not a file", good_value("releases_file"), shown)]
+        if settings.releases_check_hours is not None:
+            problem = f"is not set, and there is no {path}: OVERSIGHT_RELEASES_CHECK_HOURS would check nothing"
+            return [], [Problem(variable("releases_file"), problem, good_value("releases_file"))]
+        return [], []  # no sources beside the seeds, and no checks asked for: nothing to watch
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
