@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 from oversight_bot.domain.sources import FileKind
-from oversight_bot.errors import FileProblem, ImportFileError
+from oversight_bot.errors import FetchFailed, FileProblem, ImportFileError
 from oversight_bot.ingest.league import read_league_file
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_icb_file, read_ods_file, read_succ_file
@@ -27,12 +27,16 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 def read_download(
     kind: FileKind, name: str, content: bytes, member: str | None, regions: dict[str, str], max_bytes: int
 ) -> Batch:
-    """The file's validated contents; ImportFileError names every problem (nothing is imported)."""
+    """The file's validated contents; ImportFileError names every problem (nothing is imported), and
+    FetchFailed says the bytes could not be put where the reader reads them."""
     if member is not None:
         name, content = unzip_member(name, content, member, max_bytes)
     with tempfile.TemporaryDirectory(prefix="oversight-release-") as folder:
         path = Path(folder) / safe_name(name)
-        path.write_bytes(content)
+        try:
+            path.write_bytes(content)
+        except OSError as error:  # a full disk is this machine's trouble, not the file's: tried again
+            raise FetchFailed(f"it could not be written to a temporary file ({error.strerror})") from None
         match kind.importer:
             case "nof":
                 return read_nof_file(path)

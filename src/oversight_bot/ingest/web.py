@@ -167,8 +167,10 @@ class HttpFetcher:
             raise _TryAgain(f"no answer within {self.limits.timeout_s:g} s") from None
         except httpx.TooManyRedirects:
             raise FetchFailed("too many redirects") from None
-        except httpx.TransportError as error:
+        except httpx.TransportError as error:  # refused, reset, cut short: the network's, worth a retry
             raise _TryAgain(f"could not fetch it ({type(error).__name__})") from None
+        except httpx.RequestError as error:  # a body that does not decode, and the like: not worth one
+            raise FetchFailed(f"could not read the answer ({type(error).__name__})") from None
 
     def _read(self, response: httpx.Response, content_type: str, progress: Progress | None) -> bytes:
         limit = self.limits.max_bytes

@@ -67,7 +67,8 @@ class Fetcher(Protocol):
 
 
 # The downloaded bytes read and validated by the reader of their kind (ingest/downloads.py):
-# (kind, file name, bytes, the member to take from a zip archive) -> contents; ImportFileError if bad.
+# (kind, file name, bytes, the member to take from a zip archive) -> contents; ImportFileError if bad,
+# FetchFailed if the bytes could not be put where the reader reads them (a full disk).
 Unpack = Callable[[FileKind, str, bytes, str | None], Batch]
 TellAdmins = Callable[[list[FileRecord]], bool]  # True once the admins' channel has the message
 
@@ -282,6 +283,9 @@ class ReleaseChecks:
         except ImportFileError as error:
             size = len(got.content)
             return self._refused(source, url, kind, name, sha256, size, reason(error), got.validators, dry_run)
+        except FetchFailed as error:  # the bytes could not be put where the reader reads them: tried again
+            self._note(source, url, kind, Outcome.UNREACHABLE, str(error), self._known(url), dry_run=dry_run)
+            return FileCheck(source.name, url, name, kind, Outcome.UNREACHABLE, str(error))
         return self._imported(source, url, kind, name, got, sha256, report, batch)
 
     def _import(self, kind: FileKind, batch: Batch, url: str, validators: Validators) -> ImportReport:
