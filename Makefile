@@ -31,7 +31,7 @@ run: $(STAMP)
 
 ## The whole test suite (PostgreSQL tests run when a PostgreSQL server is installed; CI requires them).
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -1,5 +1,5 @@
-"""Importing NHS England's metric files in the first-release layout: the real acute file, and a
-synthetic file of 50,000 providers in the same layout.
+"""Importing NHS England's metric files in the first-release layout (the real acute file, and a
+synthetic file of 50,000 providers in the same layout), and ODS's successor file.
 
 Goal: the acute file (7,265 rows, 134 trusts) read, imported and reassessed in under 2 seconds.
 Each figure is the best of a few runs; memory is the process's peak RSS at the end.
@@ -22,7 +22,7 @@ from pathlib import Path
 from oversight_bot.bootstrap import build
 from oversight_bot.config import Settings
 from oversight_bot.ingest.nof import FIRST_RELEASE_COLUMNS, read_nof_file
-from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
+from oversight_bot.ingest.organisations import read_ods_file, read_regions_file, read_succ_file
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 ACUTE = SEEDS / "nof-acute-2025-26-q1.csv"
@@ -48,6 +48,13 @@ def import_into_fresh_store(path: Path, with_ods: bool) -> None:
         app.importer.organisations(read_ods_file(SEEDS / "ods-etr.csv", regions), "ods")
     report = app.importer.nof(read_nof_file(path))
     assert report.changed
+    app.close()
+
+
+def import_successions() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="oversight-bench-"))
+    app = build(Settings(database_url=f"sqlite:///{folder / 'bench.db'}", seed_on_first_use=False))
+    assert app.importer.successions(read_succ_file(SEEDS / "ods-succ-2026-05.csv")).changed
     app.close()
 
 
@@ -99,6 +106,7 @@ def main() -> None:
         runs=3,
     )
     print(f"{'  goal: under 2 s':<66} {'met' if acute < 2 else 'NOT MET'}")
+    best_of("read + import ODS's successor file (11,537 rows) into a fresh store", import_successions, runs=3)
     folder = Path(tempfile.mkdtemp(prefix="oversight-bench-"))
     synthetic = folder / "synthetic-first-release.csv"
     rows = synthetic_first_release(synthetic, args.providers, random.Random(7))

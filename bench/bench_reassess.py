@@ -24,7 +24,6 @@ from oversight_bot.config import Settings
 from oversight_bot.domain.assessments import Assessment, Basis
 from oversight_bot.domain.organisations import Organisation, TrustType
 from oversight_bot.domain.quarters import Quarter
-from oversight_bot.domain.scoring import ScoringRule, score_metric
 from oversight_bot.ingest.frameworks import read_frameworks
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
@@ -95,8 +94,6 @@ def main() -> None:
         "reassess a synthetic quarter (the use case: steps 2-6 + reasons)",
         lambda: derive_quarter(QUARTER, scores, published, organisations, frameworks),
     )
-    values = {f"P{n:05d}": Decimal(rng.randrange(0, 10_000)).scaleb(-2) for n in range(PROVIDERS)}
-    measure("score one metric from raw values for every provider (step 1)", lambda: score_metric(values, ScoringRule()))
     print(f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+
+# The command line's rich consoles take their width from COLUMNS when they are made (at import), and
+# pytest-xdist's workers set COLUMNS=80: one width for every test, whichever process runs it, so
+# that an answer is never wrapped differently from one run to the next.
+os.environ["COLUMNS"] = "200"
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +30,19 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" i
 
 SEEDS = DEFAULT_SEEDS
 NOF_FILE = SEEDS / "nof-mental-health-and-community-2025-26-q1-q2.csv"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chart_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Charts the console draws go to a folder of the session's, not the user's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder / "oversight-bot" / "charts"
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
 
 
 @pytest.fixture(scope="session")

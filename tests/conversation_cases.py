@@ -59,6 +59,32 @@ CASES = [
     ),
     Case("segment Leeds Teching", ReplyKind.ANSWER, says=("(RR8)",)),
     Case(
+        "segment Birmingham",  # every organisation named for the place, the closed one last
+        ReplyKind.CHOICE,
+        says=(
+            "University Hospitals Birmingham NHS Foundation Trust (RRK)",
+            "Birmingham Women's NHS Foundation Trust (RLU) (closed)",
+        ),
+        buttons=("segment RRK", "segment RXT", "segment RLU"),
+    ),
+    Case(
+        "segment London",
+        ReplyKind.CHOICE,
+        says=("21 organisations fit; page 1 of 3", "London Ambulance Service NHS Trust (RRU)"),
+        more="segment London page:2",
+    ),
+    Case("why London page:3", ReplyKind.CHOICE, says=("page 3 of 3", "(closed)"), buttons=("why RYQ",)),
+    Case("segment hi", ReplyKind.NOT_FOUND, says=("too short to look up",), never_says=("Hillingdon", "(RAS)")),
+    Case("segment NHS trust", ReplyKind.NOT_FOUND, says=("too common to tell organisations apart",)),
+    Case(
+        "segment Foo General Hospital",
+        ReplyKind.NOT_FOUND,
+        says=("No organisation's name has the word \u201cfoo\u201d",),
+        never_says=("Kettering", "Northampton"),
+    ),
+    Case("segment Salford Royal", ReplyKind.ANSWER, says=("Northern Care Alliance NHS Foundation Trust (RM3)",)),
+    Case("segment Mid Staffs", ReplyKind.ANSWER, says=("Mid Staffordshire NHS Foundation Trust (RJD)", "closed")),
+    Case(
         "segment Project Nightingale",
         ReplyKind.ANSWER,
         says=("Project Nightingale NHS Trust (R0C)", "No segment held.", "closed on 26 March 2020"),
@@ -148,4 +174,101 @@ CASES = [
     Case("what segment is Leeds Teaching in?", ReplyKind.ANSWER, says=("Leeds Teaching Hospitals NHS Trust (RR8)",)),
     Case("segment rr8 please", ReplyKind.ANSWER, says=("Leeds Teaching Hospitals NHS Trust (RR8)",)),
     Case("why is RWR in segment 3?", ReplyKind.ANSWER, says=("Why Hertfordshire Partnership",)),
+    # A trust's metrics against its peers (issue 16): NHS England's own peer figures, acute Q1.
+    Case(
+        "metric RR8",
+        ReplyKind.ANSWER,
+        says=(
+            "Metrics: Leeds Teaching Hospitals NHS Trust (RR8)",
+            "Q1 2025/26: 21 scored metrics, by domain, worst first.",
+            "Access to services: domain score 2.80, segment 3",
+            "Percentage of patients treated for cancer within 62 days of referral (OF1011): score 3.72; "
+            "value 58.86%, Q1 2025/26, peer median 71.12%, quartiles 64.04% to 75.7%, rank 106 of 118",
+            "Number of MRSA infections (OF1020): score 3.65, counts one third in the average",
+            "Source: NHS England, nof-acute-2025-26-q1.csv, published September 2025; Q1 2025/26.",
+        ),
+        buttons=("trend RR8", "metric RR8 OF1041"),
+    ),
+    Case(
+        "metric Leeds Teaching cancer 62",
+        ReplyKind.ANSWER,
+        says=(
+            "Percentage of patients treated for cancer within 62 days of referral (OF1011): Leeds Teaching",
+            "In NHS England's file, higher values rank better.",
+            "It counts once in the average metric score.",
+            "Q1 2025/26: score 3.72; value 58.86%",
+        ),
+        buttons=("metric RR8",),
+    ),
+    Case("metric RR8 A&E 4 hour", ReplyKind.ANSWER, says=("(OF1013)", "rank 57 of 123")),
+    Case(
+        "metric RWR sickness",
+        ReplyKind.ANSWER,
+        says=(
+            "Sickness absence rate (OF1082): Hertfordshire Partnership",
+            "lower values rank better",
+            "Q1 2025/26: score 1.69; value 4.68%, Q4 2024-25, peer median 5.65%, quartiles 5.01% to 6.26%, "
+            "rank 8 of 61",
+            "Q2 2025/26: score 1.71; value 4.26%, Q1 2025/26, peer median 5.1%, quartiles 4.7% to 5.8%, rank 7 of 61",
+        ),
+    ),
+    Case(
+        "metric RR8 staff survey",
+        ReplyKind.CHOICE,
+        says=("NHS Staff survey - raising concerns sub-score (OF1061)",),
+        buttons=("metric RR8 OF1061", "metric RR8 OF1084"),
+    ),
+    Case("metric RR8 frobnitz", ReplyKind.NOT_FOUND, says=("No metric held matches",), buttons=("metric RR8",)),
+    Case(
+        "trend RWR",
+        ReplyKind.ANSWER,
+        says=(
+            "Q1 2025/26: average 2.13",
+            "Q2 2025/26: average 1.97 (0.16 better than Q1 2025/26: significance not judged",
+            "26th of 61 mental health and community trusts",
+            "Finance and productivity: Q1 2025/26 2.98 (4), Q2 2025/26 2.29 (3)",
+            "Q1 2025/26: 2.34, the mean of the 195 trusts' averages held (134 acute trusts, 61 mental health and "
+            "community trusts), not NHS England's national figure",
+            "No likely ranges are loaded",
+        ),
+        buttons=("metric RWR",),
+    ),
+    Case(
+        "trend Leeds Teaching",
+        ReplyKind.ANSWER,
+        says=("Q1 2025/26: average 2.57", "Q3 2025/26: average 2.56", "secondary source"),
+    ),
+    Case(
+        "compare RR8, RHM",
+        ReplyKind.ANSWER,
+        says=(
+            "Compared: RR8, RHM",
+            "ranked 88th of 134 acute trusts",
+            "Percentage of patients treated for cancer within 62 days of referral (OF1011): RR8 3.72, RHM 2.07",
+        ),
+        never_says=("not in the same league table",),
+        buttons=("metric RR8", "metric RHM"),
+    ),
+    Case("compare RWR vs Leeds Teaching", ReplyKind.ANSWER, says=("not in the same league table",)),
+    Case("compare RR8 RHM RJ1 RWR RXG", ReplyKind.ERROR, says=("up to 4 organisations",)),
+    # Past quarters everywhere.
+    Case(
+        "segment RR8 Q1 2025/26",
+        ReplyKind.ANSWER,
+        says=("Q1 2025/26, NHS Oversight Framework 2025/26", "96th of 134 acute trusts"),
+        never_says=("Q3 2025/26",),
+    ),
+    Case(
+        "league acute Q1",
+        ReplyKind.ANSWER,
+        says=("Q1 2025/26, ranked nationally of 134 acute trusts", "1. Moorfields Eye Hospital"),
+        more="league acute page:2 Q1 2025/26",
+    ),
+    Case("why RWR Q1", ReplyKind.ANSWER, says=("Q1 2025/26, NHS Oversight Framework 2025/26", "Ranked 29 of 61")),
+    Case(
+        "segment RR8 Q2",
+        ReplyKind.ERROR,
+        says=("No segment is held for RR8 in Q2.", "Quarters held: Q1 2025/26, Q3 2025/26."),
+        buttons=("segment RR8 Q1 2025/26",),
+    ),
 ]

@@ -48,7 +48,7 @@ class Answer:
 class Request:
     path: str
     headers: dict[str, str]
-    status: int | None = None  # what was answered (None: never answered)
+    status: int | None = None  # what was answered (None: never answered, or the client gave up)
     at: float = field(default_factory=time.monotonic)
 
 
@@ -143,6 +143,9 @@ class PublisherStandIn:
     def _send(
         self, handler: BaseHTTPRequestHandler, request: Request, status: int, headers: dict[str, str], body: bytes
     ) -> None:
+        with self._lock:  # recorded before the client can read it, so a test never sees the answer first
+            request.status = status
+            self._lock.notify_all()
         try:
             handler.send_response(status)
             for name, value in headers.items():
@@ -152,11 +155,10 @@ class PublisherStandIn:
             handler.end_headers()
             if status != 304:
                 handler.wfile.write(body)
-        except ConnectionError:
-            return  # the client gave up (a timeout): nothing more to say
-        with self._lock:
-            request.status = status
-            self._lock.notify_all()
+        except ConnectionError:  # the client gave up (a timeout): it was never answered
+            with self._lock:
+                request.status = None
+                self._lock.notify_all()
 
 
 def _validators(resource: Resource) -> dict[str, str]:

@@ -3,6 +3,14 @@
 It answers as Slack does (`{"ok": true, ...}` bodies, `429` with `Retry-After`, `500`s,
 `{"ok": false, "error": "channel_not_found"}`, slow answers), records every request, and lets a
 test queue the next answers of a method. It is the only part of Slack the tests replace.
+
+File uploads as Slack documents them (docs.slack.dev, "Uploading files"): files.getUploadURLExternal
+gives a file id and an upload URL for `length` bytes; the bytes are POSTed there (answered
+"OK - <length>"); files.completeUploadExternal finishes the files named, refusing one whose bytes
+never arrived or whose length differs. A file without a channel is the uploader's alone; Slack
+processes it for a moment after completion (`processing_s`), and a message naming it in an image
+block (`slack_file`) before it is ready, or a file it does not know, is refused at a response URL
+with a 404 and `invalid_blocks`, as Slack answers (slackapi/java-slack-sdk#1349).
 """
 
 from __future__ import annotations
@@ -78,6 +86,9 @@ class SlackStandIn:
         # Slack's posting limit, about one message a second per channel (None: no limit).
         self.channel_window_s: float | None = None
         self._last_post: dict[str, float] = {}
+        self._files = itertools.count(1)
+        self.uploads: dict[str, dict[str, Any]] = {}  # file id -> {length, data, completed_at, title}
+        self.processing_s = 0.0  # how long a completed file takes before a message may show it
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -148,10 +159,21 @@ class SlackStandIn:
         self._last_post[channel] = call.at
         return None
 
+    def upload_url(self, file_id: str) -> str:
+        return f"http://127.0.0.1:{self.port}/upload/v1/{file_id}"
+
+    def image_files(self, call: Call) -> list[str]:
+        """The file ids a message's image blocks name."""
+        return [b["slack_file"]["id"] for b in call.body.get("blocks", []) if b.get("type") == "image"]
+
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("content-length") or 0)
-        raw = request.rfile.read(length).decode("utf-8") if length else ""
+        data = request.rfile.read(length) if length else b""
         path = urllib.parse.urlparse(request.path).path
+        if path.startswith("/upload/v1/"):
+            self._upload(request, path.rsplit("/", 1)[-1], data)
+            return
+        raw = data.decode("utf-8")
         method = path.removeprefix("/api/") if path.startswith("/api/") else "response:" + path.rsplit("/", 1)[-1]
         headers = {k.lower(): v for k, v in request.headers.items()}
         call = Call(path, method, headers, raw)
@@ -162,6 +184,8 @@ class SlackStandIn:
             answer = queued.pop(0) if queued else None
             if answer is None and method == "chat.postMessage":
                 answer = self._pace(call)
+            if answer is None and method.startswith("response:") and self._shows_unready_file(call):
+                answer = Answer(404, {"ok": False, "error": "invalid_blocks"})
             self._lock.notify_all()
         answer = answer or Answer()
         if answer.delay_s:
@@ -178,9 +202,59 @@ class SlackStandIn:
         request.end_headers()
         request.wfile.write(payload)
 
+    def _upload(self, request: BaseHTTPRequestHandler, file_id: str, data: bytes) -> None:
+        """The upload URL: the file's bytes, as a POST body; Slack answers `OK - <length>`."""
+        with self._lock:
+            known = self.uploads.get(file_id)
+            if known is not None:
+                known["data"] = data
+            self.calls.append(Call(request.path, f"upload:{file_id}", {}, "", accepted=known is not None))
+            self._lock.notify_all()
+        status, text = (200, f"OK - {len(data)}") if known is not None else (404, "Not Found")
+        payload = text.encode()
+        request.send_response(status)
+        request.send_header("content-type", "text/plain")
+        request.send_header("content-length", str(len(payload)))
+        request.end_headers()
+        request.wfile.write(payload)
+
+    def _files_method(self, method: str, call: Call) -> dict[str, Any]:
+        body = call.body
+        if method == "files.getUploadURLExternal":
+            filename, length = body.get("filename"), str(body.get("length", ""))
+            if not filename or not length.isdigit() or int(length) < 1:
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F0STANDIN{next(self._files):04d}"
+            self.uploads[file_id] = {"length": int(length), "data": None, "completed_at": None, "title": None,
+                                     "filename": filename, "alt_txt": body.get("alt_txt")}  # fmt: skip
+            return {"ok": True, "upload_url": self.upload_url(file_id), "file_id": file_id}
+        files = json.loads(body.get("files") or "[]")
+        done = []
+        for item in files:
+            upload = self.uploads.get(item.get("id"))
+            if upload is None or upload["data"] is None or len(upload["data"]) != upload["length"]:
+                return {"ok": False, "error": "file_not_found"}
+            upload["completed_at"], upload["title"] = time.monotonic(), item.get("title")
+            done.append({"id": item["id"], "title": item.get("title"), "name": upload["filename"], "mimetype": "",
+                         "channels": [], "groups": [], "ims": [], "is_public": False})  # fmt: skip
+        if body.get("channel_id") or body.get("channels"):
+            return {"ok": False, "error": "not_in_channel"}  # the bot's charts are never shared to a channel
+        return {"ok": True, "files": done}
+
+    def _shows_unready_file(self, call: Call) -> bool:
+        """A message naming a file that is not (yet) the bot's to show."""
+        for file_id in self.image_files(call):
+            upload = self.uploads.get(file_id)
+            completed = upload["completed_at"] if upload else None
+            if completed is None or time.monotonic() - completed < self.processing_s:
+                return True
+        return False
+
     def _normal(self, method: str, call: Call) -> dict[str, Any]:
         if method.startswith("response:"):
             return {"ok": True}
+        if method in ("files.getUploadURLExternal", "files.completeUploadExternal"):
+            return self._files_method(method, call)
         if method == "auth.test":
             return {"ok": True, "url": "https://standin.slack.test/", "team": "Stand-in", "user": "oversight",
                     "team_id": "T0STANDIN", "user_id": "U0BOT", "bot_id": "B0BOT"}  # fmt: skip

@@ -60,6 +60,20 @@ def test_paging_walks_the_whole_table_once(conversation: Conversation) -> None:
     assert len(seen) == 61 and len(set(seen)) == 61
 
 
+def test_paging_a_choice_offers_every_organisation_once_open_ones_first(conversation: Conversation) -> None:
+    offered: list[str] = []
+    reply = conversation.respond("segment London", ACTOR)
+    while True:
+        offered += [choice.command for choice in reply.choices]
+        if reply.more is None:
+            break
+        reply = conversation.respond(reply.more.command, ACTOR)
+    found = conversation.segments.reader().lookup("London")
+    assert offered == [f"segment {c.ods_code}" for c in found.candidates] and len(set(offered)) == len(offered)
+    open_flags = [c.is_open for c in found.candidates]
+    assert open_flags == sorted(open_flags, reverse=True) and not open_flags[-1]
+
+
 def test_a_new_import_is_seen_by_the_next_question(seeded_app: Application, tmp_path: object) -> None:
     conversation = Conversation(seeded_app.segments)
     assert "Segment 2" in plain(conversation.respond("segment RDY", ACTOR))

@@ -13,6 +13,7 @@ from oversight_bot.config import Settings
 from oversight_bot.domain.organisations import Organisation
 from oversight_bot.domain.register import FormerName, IcbMembership
 from oversight_bot.domain.subscriptions import Target, TargetKind
+from oversight_bot.errors import ImportFileError
 from oversight_bot.ingest.nof import read_nof_file
 from oversight_bot.ingest.organisations import read_icb_file, read_ods_file, read_regions_file, read_succ_file
 from tests.conftest import SEEDS
@@ -161,3 +162,15 @@ def test_an_icb_subscription_follows_the_trusts_in_it_when_the_news_happens(
         worker.close()
     finally:
         app.close()
+
+
+def test_a_later_ons_icb_list_names_the_icbs_of_2026(seeded_app: Application, tmp_path: Path) -> None:
+    """ONS names its columns by the list's year; a 2026 list (made up here: ONS's is not in the data
+    here) that names S9B9J gives it its name everywhere."""
+    path = tmp_path / "icb_names_codes_2026.csv"
+    path.write_text("ICB26CD,ICB26CDH,ICB26NM,ObjectId\nE54000099,S9B9J,NHS Test Merged Integrated Care Board,1\n")
+    seeded_app.importer.organisations(read_icb_file(path), "icbs")
+    assert "ICB: NHS Test Merged Integrated Care Board (S9B9J)" in ask(seeded_app, "segment RDR")
+    path.write_text("ICB26CD,ICB25CDH,ICB26NM\nE54000099,S9B9J,NAME\n")
+    with pytest.raises(ImportFileError, match="ICB columns for one year"):
+        read_icb_file(path)

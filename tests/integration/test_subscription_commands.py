@@ -38,6 +38,9 @@ def test_an_ambiguous_target_offers_choices_that_keep_the_options(seeded_app: Ap
         ("subscribe region:Atlantis", "No region called Atlantis. The regions are: East, London, Midlands"),
         ("subscribe all exclude:Leeds", "exclude:Leeds does not name one organisation"),
         ("subscribe qqqq zzzz", "No organisation matches"),
+        ("subscribe hi", "is too short to look up"),  # never Hillingdon
+        ("subscribe NHS trust", "is too common to tell organisations apart"),
+        ("subscribe icb:Alder Hey", "No organisation matches"),  # a trust is not an ICB
         ("unsubscribe RWR", "This channel has no subscription to"),
         ("subscribe all bogus-option", "does not know bogus-option"),
         ("mute for a while", "`mute` needs a duration"),

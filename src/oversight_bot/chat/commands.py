@@ -1,11 +1,17 @@
-"""The command grammar, shared by every platform: `segment`, `why`, `history`, `league`, `list`, `help`.
+"""The command grammar, shared by every platform: `segment`, `why`, `history`, `metric`, `compare`,
+`trend`, `league`, `list`, `help`, and the subscription and concern commands.
 
-    segment <organisation>          where an organisation stands (also `/segment <organisation>`)
-    why <organisation>              the steps behind its segment
-    history <organisation>          its segment quarter by quarter
-    league <acute|mh|ambulance> [region]
+    segment <organisation> [quarter]     where an organisation stands (also `/segment <organisation>`)
+    why <organisation> [quarter]         the steps behind its segment
+    history <organisation>               its segment quarter by quarter
+    metric <organisation> [metric] [quarter]   its metrics against its peers, or one metric over time
+    compare <organisation>, <organisation> [...] [quarter]
+    trend <organisation>                 average metric score, segment and rank quarter by quarter
+    league <acute|mh|ambulance> [region] [quarter]
     list segment:N [region:R]
     help [command]
+
+A quarter is written as NHS England writes it, "Q1 2025/26", or as "Q1" for the latest Q1 held.
 
 Slash-prefixed forms work too (`/segment Leeds`, `/oversight why RWR`), as does a leading
 mention (`@Oversight segment Leeds`), so that Slack, Teams and the console share one parser.
@@ -33,19 +39,51 @@ class Command(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+# A quarter as typed at the end of a command: "Q1 2025/26", or "Q1" (the latest Q1 held).
+QUARTER_PATTERN = r"^Q[1-4]( \d{4}/\d{2})?$"
+
+
 class GetSegment(Command):
     verb: Literal["segment"] = "segment"
     query: str = Field(min_length=1)
+    quarter: str | None = Field(default=None, pattern=QUARTER_PATTERN)
+    page: int = Field(default=1, ge=1)  # of the organisations to choose from, when several fit
 
 
 class ExplainSegment(Command):
     verb: Literal["why"] = "why"
     query: str = Field(min_length=1)
+    quarter: str | None = Field(default=None, pattern=QUARTER_PATTERN)
+    page: int = Field(default=1, ge=1)  # of the organisations to choose from, when several fit
+
+
+class ShowMetrics(Command):
+    """`metric <organisation> [metric]`: the organisation's words come first and the metric's after;
+    where one ends is found when answering (it takes looking the organisation up)."""
+
+    verb: Literal["metric"] = "metric"
+    query: str = Field(min_length=1)
+    quarter: str | None = Field(default=None, pattern=QUARTER_PATTERN)
+
+
+class CompareOrganisations(Command):
+    """`compare <organisation>, <organisation> [...]`: split into organisations when answering."""
+
+    verb: Literal["compare"] = "compare"
+    query: str = Field(min_length=1)
+    quarter: str | None = Field(default=None, pattern=QUARTER_PATTERN)
+
+
+class ShowTrend(Command):
+    verb: Literal["trend"] = "trend"
+    query: str = Field(min_length=1)
+    page: int = Field(default=1, ge=1)  # of the organisations to choose from, when several fit
 
 
 class ShowHistory(Command):
     verb: Literal["history"] = "history"
     query: str = Field(min_length=1)
+    page: int = Field(default=1, ge=1)  # of the organisations to choose from, when several fit
 
 
 class ShowLeague(Command):
@@ -53,6 +91,7 @@ class ShowLeague(Command):
     table: TrustType
     region: str | None = None
     page: int = Field(default=1, ge=1)
+    quarter: str | None = Field(default=None, pattern=QUARTER_PATTERN)
 
 
 class ListSegment(Command):
@@ -145,7 +184,19 @@ class ShowHelp(Command):
     organisation: str | None = None
 
 
-ORGANISATION_VERBS = {"segment": GetSegment, "why": ExplainSegment, "history": ShowHistory}
+ORGANISATION_VERBS: dict[str, type[GetSegment | ExplainSegment | ShowHistory | ShowMetrics | ShowTrend]] = {
+    "segment": GetSegment,
+    "why": ExplainSegment,
+    "history": ShowHistory,
+    "metric": ShowMetrics,
+    "metrics": ShowMetrics,
+    "trend": ShowTrend,
+}
+AT_A_QUARTER = (GetSegment, ExplainSegment, ShowMetrics)  # may end with a quarter
+# "Q1", "Q1 2025/26", "Q1 2025-26", "Q1 25/26", "Q1 2025/2026", perhaps after "in" or "for".
+_QUARTER = re.compile(
+    r"(?:^|\s)(?:(?:in|for|at)\s+)?Q([1-4])(?:\s+(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4}))?\s*$", re.IGNORECASE
+)
 _MENTION = re.compile(r"^\s*(<at>[^<]*</at>|@\S+)\s*", re.IGNORECASE)
 _OPTION = re.compile(r"\b(page|region|segment):\s*", re.IGNORECASE)
 
@@ -160,15 +211,79 @@ def parse_text(text: str) -> Command:
         return question
     verb, rest = words[0].lower(), " ".join(words[1:])
     if verb in ORGANISATION_VERBS:
-        if not rest:
-            return ShowHelp(problem=f"`{verb}` needs an organisation: a name, an ODS code or an alias.", about=verb)
-        return ORGANISATION_VERBS[verb](query=rest)
+        return _about_organisation(verb, rest)
     if verb == "help":
         return _help(rest)
-    parse = {"league": _league, "list": _list, "releases": _releases, **SUBSCRIPTION_VERBS, **CONCERN_VERBS}.get(verb)
+    parse = {
+        "league": _league,
+        "list": _list,
+        "compare": _compare,
+        "releases": _releases,
+        **SUBSCRIPTION_VERBS,
+        **CONCERN_VERBS,
+    }.get(verb)
     if parse is None:
         return _unknown(words)
     return _with_usage(parse(rest), verb)
+
+
+def _about_organisation(verb: str, rest: str) -> Command:
+    """`segment RR8`, `why RWR Q2`, `metric Leeds Teaching cancer 62`, `trend RWR`, and `page:N` of the
+    organisations to choose from when several fit."""
+    kind = ORGANISATION_VERBS[verb]
+    name = "metric" if kind is ShowMetrics else verb
+    rest, page = _page_at_end(rest)
+    if page is None:
+        return ShowHelp(problem="`page:` needs a whole number, like `page:2`.", about=name)
+    quarter, problem = None, None
+    if kind in AT_A_QUARTER:
+        rest, quarter, problem = quarter_at_end(rest)
+    if problem:
+        return ShowHelp(problem=problem, about=name)
+    if not rest:
+        return ShowHelp(problem=f"`{name}` needs an organisation: a name, an ODS code or an alias.", about=name)
+    fields: dict[str, object] = {"query": rest}
+    if quarter is not None:
+        fields["quarter"] = quarter
+    if "page" in kind.model_fields:
+        fields["page"] = page
+    return kind.model_validate(fields)
+
+
+def _page_at_end(text: str) -> tuple[str, int | None]:
+    """The text without a trailing `page:N`, and N (1 without one; None when N is no whole number)."""
+    padded = f" {text}"
+    if " page:" not in padded.lower():
+        return text.strip(), 1
+    cut = padded.lower().rindex(" page:")
+    page = padded[cut + len(" page:") :].strip()
+    return padded[:cut].strip(), int(page) if page.isdigit() and int(page) >= 1 else None
+
+
+def quarter_at_end(text: str) -> tuple[str, str | None, str | None]:
+    """The text without a quarter at its end, the quarter as NHS England writes it ("Q1 2025/26",
+    or "Q1" for the latest Q1 held), and what is wrong with it if it is no quarter."""
+    match = _QUARTER.search(text)
+    if match is None:
+        return text.strip(), None, None
+    number, first, second = match.groups()
+    rest = text[: match.start()].strip()
+    if first is None:
+        return rest, f"Q{number}", None
+    start = int(first) if len(first) == 4 else 2000 + int(first)
+    end = int(second) % 100
+    if (start + 1) % 100 != end:
+        return rest, None, f"{match.group(0).strip()} is not a quarter: write it as NHS England does, like Q1 2025/26."
+    return rest, f"Q{number} {start}/{end:02d}", None
+
+
+def _compare(rest: str) -> Command:
+    rest, quarter, problem = quarter_at_end(rest)
+    if problem:
+        return ShowHelp(problem=problem)
+    if len(rest.split()) < 2:
+        return ShowHelp(problem="`compare` needs two to four organisations, like `compare RR8, RHM`.")
+    return CompareOrganisations(query=rest, quarter=quarter)
 
 
 def _with_usage(command: Command, verb: str) -> Command:
@@ -183,9 +298,9 @@ def parse_segment_command(text: str) -> Command:
     words = _plainly(without_mention_marks(text).split())  # user text never carries the chat layer's mention marks
     if not words:
         return ShowHelp(problem="`/segment` needs an organisation: a name, an ODS code or an alias.", about="segment")
-    if words[0].lower() in ORGANISATION_VERBS or words[0].lower() in ("league", "list", "help"):
+    if words[0].lower() in ORGANISATION_VERBS or words[0].lower() in ("league", "list", "compare", "help"):
         return parse_text(text)
-    return _question(words) or GetSegment(query=" ".join(words)[:MAX_TEXT])
+    return _question(words) or _about_organisation("segment", " ".join(words)[:MAX_TEXT])
 
 
 def _help(rest: str) -> ShowHelp:
@@ -300,6 +415,9 @@ def _page(options: dict[str, str]) -> int | None:
 
 
 def _league(rest: str) -> Command:
+    rest, quarter, problem = quarter_at_end(rest)
+    if problem:
+        return ShowHelp(problem=problem)
     options, plain = _options(rest)
     words = plain.split()
     table = TrustType.from_short(words[0]) if words else None
@@ -309,7 +427,7 @@ def _league(rest: str) -> Command:
     if page is None:
         return ShowHelp(problem="`page:` needs a whole number, like `page:2`.")
     region = options.get("region") or " ".join(words[1:]) or None
-    return ShowLeague(table=table, region=region, page=page)
+    return ShowLeague(table=table, region=region, page=page, quarter=quarter)
 
 
 def _list(rest: str) -> Command:
@@ -332,12 +450,20 @@ def _releases(rest: str) -> Command:
 def command_text(command: Command) -> str:
     """The text that parses back to `command`: what a button runs, or a shared answer re-runs."""
     match command:
-        case GetSegment(query=query) | ExplainSegment(query=query) | ShowHistory(query=query):
-            return f"{command.verb} {query}"
-        case ShowLeague(table=table, region=region, page=page):
-            return " ".join(
-                filter(None, ["league", table.short, f"region:{region}" if region else "", _page_text(page)])
-            )
+        case (
+            GetSegment(query=query, quarter=quarter, page=page)
+            | ExplainSegment(query=query, quarter=quarter, page=page)
+        ):
+            return " ".join(filter(None, [command.verb, query, quarter, _page_text(page)]))
+        case ShowMetrics(query=query, quarter=quarter) | CompareOrganisations(query=query, quarter=quarter):
+            return " ".join(filter(None, [command.verb, query, quarter]))
+        case ShowHistory(query=query, page=page):
+            return " ".join(filter(None, [command.verb, query, _page_text(page)]))
+        case ShowTrend(query=query, page=page):
+            return " ".join(filter(None, [command.verb, query, _page_text(page)]))
+        case ShowLeague(table=table, region=region, page=page, quarter=quarter):
+            words = ["league", table.short, f"region:{region}" if region else "", _page_text(page), quarter or ""]
+            return " ".join(filter(None, words))
         case ListSegment(segment=segment, region=region, page=page):
             return " ".join(
                 filter(None, [f"list segment:{segment}", f"region:{region}" if region else "", _page_text(page)])

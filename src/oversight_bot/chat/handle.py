@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from oversight_bot.chat import wording
+import re
+
+from oversight_bot.chat import positions, wording
 from oversight_bot.chat.commands import (
     Command,
+    CompareOrganisations,
     ConcernHelp,
     ExplainSegment,
     GetSegment,
@@ -17,7 +20,9 @@ from oversight_bot.chat.commands import (
     ShowHelp,
     ShowHistory,
     ShowLeague,
+    ShowMetrics,
     ShowReleases,
+    ShowTrend,
     StartConcern,
     Subscribe,
     TriageConcern,
@@ -27,14 +32,16 @@ from oversight_bot.chat.commands import (
 )
 from oversight_bot.chat.concerning import PERSONAL_ONLY, Concerning, answers_privately, refusal_reply
 from oversight_bot.chat.releases import status_reply
-from oversight_bot.chat.replies import Reply
+from oversight_bot.chat.replies import Choice, Reply, ReplyKind, Section
 from oversight_bot.chat.subscribing import Subscribing
 from oversight_bot.domain.actors import Actor
-from oversight_bot.domain.organisations import display_name
+from oversight_bot.domain.organisations import Organisation, display_name
+from oversight_bot.domain.quarters import Quarter
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import Refused, StoreUnavailable
 from oversight_bot.services.access import Access
-from oversight_bot.services.lookup import LookupStatus
+from oversight_bot.services.lookup import LookupResult, LookupStatus
+from oversight_bot.services.positions import MAX_COMPARED, MatchStatus
 from oversight_bot.services.release_status import ReleaseStatusQuery
 from oversight_bot.services.segments import SegmentReader, SegmentService
 
@@ -44,6 +51,9 @@ READING = (
     GetSegment,
     ExplainSegment,
     ShowHistory,
+    ShowMetrics,
+    ShowTrend,
+    CompareOrganisations,
     ShowLeague,
     ListSegment,
     Subscribe,
@@ -117,12 +127,20 @@ class Conversation:
         if isinstance(command, READING) and not self._may_read(actor):
             return wording.error_reply(NOT_A_READER)
         match command:
-            case GetSegment() | ExplainSegment() | ShowHistory():
+            case GetSegment() | ExplainSegment() | ShowHistory() | ShowTrend():
                 return self._about_organisation(command)
-            case ShowLeague(table=table, region=typed, page=page):
+            case ShowMetrics():
+                return self._metrics(command)
+            case CompareOrganisations():
+                return self._compare(command)
+            case ShowLeague(table=table, region=typed, page=page, quarter=spec):
                 reader = self.segments.reader()
                 region, unknown = _region(reader, typed)
-                return unknown or wording.league_reply(reader.league(table, region), page)
+                quarter = pick_quarter(spec, reader.table_quarters(table))
+                if spec is not None and quarter is None:
+                    held = reader.table_quarters(table)
+                    return _quarter_not_held(f"No league table of {table.plural} is held for {spec}.", held)
+                return unknown or wording.league_reply(reader.league(table, region, quarter), page, at=quarter)
             case ListSegment(segment=segment, region=typed, page=page):
                 reader = self.segments.reader()
                 region, unknown = _region(reader, typed)
@@ -185,26 +203,166 @@ class Conversation:
                 return self.concerning.view(command, actor)
         return self.concerning.triage(command, actor)
 
-    def _about_organisation(self, command: GetSegment | ExplainSegment | ShowHistory) -> Reply:
+    def _about_organisation(self, command: GetSegment | ExplainSegment | ShowHistory | ShowTrend) -> Reply:
         reader = self.segments.reader()  # one consistent data version for the whole answer
         found = reader.lookup(command.query)
-        if found.status is LookupStatus.AMBIGUOUS:
-            return wording.choose_reply(found.query, found.candidates, command.verb)
-        if found.status is LookupStatus.NOT_FOUND or found.organisation is None:
-            return wording.not_found_reply(found.query, found.candidates, command.verb)
+        if found.status is not LookupStatus.RESOLVED or found.organisation is None:
+            return wording.unresolved_reply(found, command.verb, command.page)
         code = found.organisation.ods_code
         if isinstance(command, ShowHistory):
             history = reader.history(code)
             assert history is not None
             return wording.history_reply(history)
+        if isinstance(command, ShowTrend):
+            trend = reader.positions.trend(code)
+            assert trend is not None
+            return positions.trend_reply(trend, self.segments.ageing)
+        quarter = pick_quarter(command.quarter, reader.quarters_held(code))
+        if command.quarter is not None and quarter is None:
+            return _quarter_not_held(
+                f"No segment is held for {code} in {command.quarter}.",
+                reader.quarters_held(code),
+                f"{command.verb} {code}",
+            )
         if isinstance(command, ExplainSegment):
-            why = reader.why(code)
+            why = reader.why(code, quarter)
             assert why is not None
             return wording.why_reply(why)
-        view = reader.segment(code)
+        view = reader.segment(code, quarter)
         assert view is not None
         open_concerns = self.concerning.service.open_count(code) if self.concerning else None
         return wording.segment_reply(view, open_concerns)
+
+    def _metrics(self, command: ShowMetrics) -> Reply:
+        """`metric <organisation> [metric]`: where the organisation's words end is found by looking
+        up ever longer beginnings of what was typed until one names an organisation and the rest a
+        metric; failing that, all of it names the organisation."""
+        reader = self.segments.reader()
+        words = command.query.split()
+        unmatched: tuple[Organisation, str] | None = None
+        for cut in range(1, len(words)):
+            found = reader.lookup(" ".join(words[:cut]))
+            if found.status is not LookupStatus.RESOLVED or found.organisation is None:
+                continue
+            code, rest = found.organisation.ods_code, " ".join(words[cut:])
+            match = reader.positions.find_metric(code, rest)
+            if match.status is MatchStatus.FOUND and match.metric_id is not None:
+                history = reader.positions.metric_history(code, match.metric_id)
+                assert history is not None
+                return positions.metric_history_reply(history, self.segments.ageing)
+            if match.status is MatchStatus.AMBIGUOUS:
+                return _which_metric(found.organisation, rest, match.candidates)
+            unmatched = (found.organisation, rest)
+        found = reader.lookup(command.query)
+        if found.status is not LookupStatus.RESOLVED or found.organisation is None:
+            if unmatched is not None:
+                return _no_such_metric(*unmatched)
+            return wording.unresolved_reply(found, "metric", 1)
+        code = found.organisation.ods_code
+        quarter = pick_quarter(command.quarter, reader.quarters_held(code))
+        if command.quarter is not None and quarter is None:
+            held = reader.quarters_held(code)
+            return _quarter_not_held(f"No segment is held for {code} in {command.quarter}.", held, f"metric {code}")
+        view = reader.positions.metrics(code, quarter)
+        assert view is not None
+        return positions.metrics_reply(view, self.segments.ageing)
+
+    def _compare(self, command: CompareOrganisations) -> Reply:
+        reader = self.segments.reader()
+        named = organisations_named(reader, command.query)
+        if len(named) > MAX_COMPARED:
+            return wording.error_reply(f"`compare` takes up to {MAX_COMPARED} organisations, not {len(named)}.")
+        codes: list[str] = []
+        for query in named:
+            found = reader.lookup(query)
+            if found.status is not LookupStatus.RESOLVED or found.organisation is None:
+                return wording.unresolved_reply(found, "segment", 1)
+            if found.organisation.ods_code not in codes:
+                codes.append(found.organisation.ods_code)
+        if len(codes) < 2:
+            return wording.error_reply(
+                "`compare` needs two to four different organisations, separated by commas or `vs`: `compare RR8, RHM`."
+            )
+        held = sorted({q for code in codes for q in reader.quarters_held(code)})
+        quarter = pick_quarter(command.quarter, held)
+        if command.quarter is not None and quarter is None:
+            return _quarter_not_held(f"None of them has a segment held for {command.quarter}.", held)
+        return positions.compare_reply(reader.positions.compare(codes, quarter))
+
+
+def pick_quarter(spec: str | None, held: list[Quarter]) -> Quarter | None:
+    """The quarter meant by "Q1 2025/26", or by "Q1" (the latest Q1 held); None if not held."""
+    if spec is None:
+        return None
+    if " " in spec:
+        quarter = Quarter.parse(spec)
+        return quarter if quarter in held else None
+    number = int(spec[1])
+    return max((q for q in held if q.number == number), default=None)
+
+
+_SEPARATORS = re.compile(r"\s*(?:,|;|\bvs\.?(?=\s|$)|\bversus\b|\bv\b|\bwith\b|&)\s*", re.IGNORECASE)
+
+
+def organisations_named(reader: SegmentReader, text: str) -> list[str]:
+    """The organisations in `compare`'s words: separated by commas, `vs`, `versus` or `with`; `and`
+    separates too where the words with it name no organisation ("Guy's and St Thomas'" does); words
+    with no separator at all are one organisation each if each is a code or an alias."""
+    parts = [p for p in _SEPARATORS.split(text) if p.strip()]
+    if len(parts) == 1:
+        words = parts[0].split()
+        if all(_named_exactly(reader.lookup(word)) for word in words):
+            return words
+    named: list[str] = []
+    for part in parts:
+        pieces = re.split(r"\s+and\s+", part.strip(), flags=re.IGNORECASE)
+        if len(pieces) > 1 and reader.lookup(part).status is not LookupStatus.RESOLVED:
+            named += [p for p in pieces if p]
+        else:
+            named.append(part.strip())
+    return named
+
+
+def _named_exactly(found: LookupResult) -> bool:
+    return found.status is LookupStatus.RESOLVED and found.matched_by in ("code", "alias", "acronym")
+
+
+def _quarter_not_held(text: str, held: list[Quarter], command: str | None = None) -> Reply:
+    said = f" Quarters held: {', '.join(str(q) for q in held)}." if held else " No quarter is held."
+    reply = wording.error_reply(text + said)
+    if command is None or not held:
+        return reply
+    choices = tuple(Choice(str(q), f"{command} {q}") for q in reversed(held[-4:]))
+    return Reply(reply.kind, reply.title, reply.summary, reply.sections, choices=choices)
+
+
+def _which_metric(organisation: Organisation, typed: str, candidates: tuple[tuple[str, str], ...]) -> Reply:
+    code = organisation.ods_code
+    return Reply(
+        kind=ReplyKind.CHOICE,
+        title=f"Which metric did you mean by \u201c{typed}\u201d?",
+        summary=f"{len(candidates)} metrics match \u201c{typed}\u201d",
+        sections=(Section(lines=tuple(f"{name} ({metric_id})" for metric_id, name in candidates)),),
+        choices=tuple(
+            Choice(f"{metric_id}: {name}"[:75], f"metric {code} {metric_id}") for metric_id, name in candidates
+        ),
+        footnote=f"`metric {code}` lists all of its metrics.",
+    )
+
+
+def _no_such_metric(organisation: Organisation, typed: str) -> Reply:
+    code = organisation.ods_code
+    text = (
+        f"No metric held matches \u201c{typed}\u201d. Name one by its ID (like OF1011) or by words from its name; "
+        f"`metric {code}` lists all of {code}'s."
+    )
+    return Reply(
+        kind=ReplyKind.NOT_FOUND,
+        title=f"No metric matches \u201c{typed}\u201d",
+        summary=f"no metric matches \u201c{typed}\u201d",
+        sections=(Section(lines=(text,)),),
+        choices=(Choice(f"All metrics: {code}", f"metric {code}"),),
+    )
 
 
 def _unsaved_words(command: Command) -> str | None:

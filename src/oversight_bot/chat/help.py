@@ -25,9 +25,9 @@ class Usage:
 USAGES = (
     Usage(
         ("segment",),
-        "segment <organisation>",
-        "where it stands and why (a name, ODS code, alias or acronym)",
-        ("segment Leeds Teaching", "segment RR8", "what segment is GOSH in?"),
+        "segment <organisation> [quarter]",
+        "where it stands and why (a name, ODS code, alias or acronym); in a past quarter if one is named",
+        ("segment Leeds Teaching", "segment RR8", "what segment is GOSH in?", "segment RR8 Q1 2025/26"),
         (
             "NOF 2025/26: segments 1 to 4 are the quartiles of trusts' average metric scores (1 the best quarter, "
             "4 the worst); a trust in financial deficit is at best segment 3; segment 5 is for trusts in NHS "
@@ -36,13 +36,46 @@ USAGES = (
             "4 mandated intensive support (the Recovery Support Programme).",
         ),
     ),
-    Usage(("why",), "why <organisation>", "the steps behind its segment", ("why RWR", "why is RR8 in segment 3?")),
+    Usage(
+        ("why",),
+        "why <organisation> [quarter]",
+        "the steps behind its segment, with every metric's score",
+        ("why RWR", "why is RR8 in segment 3?", "why RWR Q1"),
+    ),
     Usage(("history",), "history <organisation>", "its segment quarter by quarter", ("history Maudsley",)),
     Usage(
+        ("metric", "metrics"),
+        "metric <organisation> [metric] [quarter]",
+        "its metrics against its peers (value, score, peer median and quartiles, rank), worst first, with a "
+        "chart; or one metric quarter by quarter, with what it is and how it is scored",
+        ("metric RR8", "metric Leeds Teaching cancer 62", "metric RR8 A&E 4 hour", "metric RWR OF1082"),
+        (
+            "A metric can be named by its ID (OF1011, or its value's OF0011) or by words from its name.",
+            "Peer median, quartiles and rank are NHS England's, among trusts of the same type.",
+        ),
+    ),
+    Usage(
+        ("compare",),
+        "compare <organisation>, <organisation> [...] [quarter]",
+        "up to four side by side: segment, average, rank, domain segments and the metrics where they differ most",
+        ("compare RR8, RHM", "compare Leeds Teaching vs Sheffield Teaching", "compare RWR RXG Q1"),
+    ),
+    Usage(
+        ("trend",),
+        "trend <organisation>",
+        "average metric score, segment and rank quarter by quarter, with a chart",
+        ("trend RWR", "trend Leeds Teaching"),
+        (
+            "A change is called significant only where NHS England's league tables give likely ranges for both "
+            "quarters and they do not overlap; without them the bot does not judge.",
+        ),
+    ),
+    Usage(
         ("league",),
-        "league <acute|mh|ambulance> [region]",
+        "league <acute|mh|ambulance> [region] [quarter]",
         "a league table, 20 to a page",
-        ("league acute", "league mh London", "league acute region:North West page:2"),
+        ("league acute", "league mh London", "league acute region:North West page:2", "league acute Q1"),
+        ("A quarter is written as NHS England writes it (Q1 2025/26), or as Q1 for the latest Q1 held.",),
     ),
     Usage(("list",), "list segment:N [region:R]", "every organisation in a segment", ("list segment:4 region:London",)),
     Usage(

@@ -54,6 +54,47 @@ class Choice:
     command: str
 
 
+class ChartKind(StrEnum):
+    LINE = "line"  # quarters along the bottom, a line per series
+    BARS = "bars"  # one bar per category (metrics), drawn across
+
+
+class SeriesRole(StrEnum):
+    """What a series is, so that every renderer tells them apart by more than colour."""
+
+    SUBJECT = "subject"  # the organisation asked about
+    PEERS = "peers"  # its peers' median, with their quartiles as the range
+    ALL = "all"  # a mean over every trust held
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    label: str
+    role: SeriesRole
+    points: tuple[float | None, ...]  # one per category; None where nothing is held
+    # A range around each point (a likely range, the peers' quartiles); None where none is held.
+    low: tuple[float | None, ...] = ()
+    high: tuple[float | None, ...] = ()
+    notes: tuple[str, ...] = ()  # a word beside each point ("segment 3"); none, or one per point
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A picture of figures the reply's text also gives: the data, not the drawing. Renderers
+    draw it (a PNG, a sparkline); `key` names this data version's chart, for their caches."""
+
+    key: str
+    kind: ChartKind
+    title: str
+    categories: tuple[str, ...]  # the x axis (quarters) or the bars (metrics)
+    series: tuple[Series, ...]
+    value_label: str  # the value axis, with its units
+    category_label: str
+    alt_text: str  # the figures in a sentence, for screen readers
+    source: str  # drawn under the chart
+    lower_is_better: bool = False  # scores: 1 is best, so the axis runs from 4 up to 1
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     kind: ReplyKind
@@ -72,3 +113,4 @@ class Reply:
     # For the asker's eyes only (concerns): never posted where others can read it. Slack answers
     # privately anyway; Teams, which has no private answers in a channel, sends it to a personal chat only.
     confidential: bool = False
+    chart: Chart | None = None  # a picture of the figures above, where people would rather look than read

@@ -22,7 +22,7 @@ from oversight_bot.chat.commands import (
 )
 from oversight_bot.chat.replies import Reply, ReplyKind, Section, mention
 from oversight_bot.domain.actors import Actor
-from oversight_bot.domain.organisations import display_name
+from oversight_bot.domain.organisations import OrgKind, display_name
 from oversight_bot.domain.subscriptions import (
     DEFAULT_EVENTS,
     ChannelSettings,
@@ -126,19 +126,31 @@ def resolve_target(text: str, reader: SegmentReader) -> Target | Reply:
     if lowered.startswith("region:"):
         return _region(text.strip()[len("region:") :].strip(), reader)
     if lowered.startswith("icb:"):
-        wanted = text.strip()[len("icb:") :].strip()
-        found = reader.find_icb(wanted)
-        if found.organisation is not None:
-            return Target(TargetKind.ICB, found.organisation.ods_code)
-        if reader.knows_icb(wanted):  # an ICB of the 2026 mergers: its code is known, its name not
-            return Target(TargetKind.ICB, wanted.upper())
-        return wording.not_found_reply(text, found.candidates, "subscribe")
+        return _icb(text, reader)
     found = reader.lookup(text)
-    if found.status is LookupStatus.AMBIGUOUS:
-        return wording.choose_reply(found.query, found.candidates, "subscribe")
-    if found.organisation is None:
-        return wording.not_found_reply(found.query, found.candidates, "subscribe")
+    if found.status is not LookupStatus.RESOLVED or found.organisation is None:
+        return wording.unresolved_reply(found, "subscribe", page=None)  # `subscribe X page:2` is no command
     return Target(TargetKind.ORGANISATION, found.organisation.ods_code)
+
+
+def _icb(text: str, reader: SegmentReader) -> Target | Reply:
+    """`icb:<code or name>`: an ICB, never a trust that happens to match the name (a subscription
+    to the trusts of "ICB" RBS would never be told anything)."""
+    wanted = text.strip()[len("icb:") :].strip()
+    found = reader.find_icb(wanted)
+    if found.organisation is not None and found.organisation.kind is OrgKind.ICB:
+        return Target(TargetKind.ICB, found.organisation.ods_code)
+    if reader.knows_icb(wanted):  # an ICB of the 2026 mergers: its code is known, its name not
+        return Target(TargetKind.ICB, wanted.upper())
+    icbs = tuple(c for c in found.candidates if _is_icb(reader, c.ods_code))
+    reply = wording.not_found_reply(text, icbs, "subscribe")
+    choices = tuple(replace(choice, command=f"subscribe icb:{choice.command.split()[-1]}") for choice in reply.choices)
+    return replace(reply, choices=choices)
+
+
+def _is_icb(reader: SegmentReader, code: str) -> bool:
+    organisation = reader.organisation(code)
+    return organisation is not None and organisation.kind is OrgKind.ICB
 
 
 def _region(name: str, reader: SegmentReader) -> Target | Reply:

@@ -12,7 +12,8 @@ from oversight_bot.domain.assessments import Assessment, Basis, Step
 from oversight_bot.domain.metrics import MetricValue
 from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType, display_name, short_name
 from oversight_bot.domain.provenance import Provenance
-from oversight_bot.services.lookup import Candidate
+from oversight_bot.domain.quarters import Quarter
+from oversight_bot.services.lookup import Candidate, LookupResult, LookupStatus, Vagueness
 from oversight_bot.services.register import Handover, RegisterView
 from oversight_bot.services.segments import (
     ChangesView,
@@ -31,6 +32,11 @@ from oversight_bot.services.segments import (
 )
 
 PAGE_SIZE = 20
+CHOICES_PER_PAGE = 10  # organisations to choose from, per page (buttons: Slack allows 25 to a block)
+MORE_PLEASE = (
+    "Type more of the name (like Leeds Teaching), its ODS code (like RR8) or a short name people use (like UHS)."
+)
+TRY_INSTEAD = "Try the trust's ODS code (like RR8), more of its name, or a common short name (like UHS)."
 
 
 def label(organisation: Organisation) -> str:
@@ -315,15 +321,17 @@ def _metric_sections(why: WhyView, assessment: Assessment) -> list[Section]:
     return sections
 
 
-def metric_line(metric: MetricDetail) -> str:
-    """ "Rate of E-Coli infections (OF1048): score 2.10, counts one third; value 1.05 (rate, Jul 24 - Jun 25)"."""
+def metric_line(metric: MetricDetail, values: str | None = None) -> str:
+    """ "Rate of E-Coli infections (OF1048): score 2.10, counts one third; value 1.05 (rate, Jul 24 - Jun 25)";
+    `values` in place of the values' own words (`metric` shows them with their peers)."""
     parts = [f"{metric.name} ({metric.metric_id}): score {metric.score:.2f}"]
     if not metric.counted:
         parts.append(f"not in the average: {metric.note}")
     elif metric.weight != 1:
         parts.append(f"counts {_fraction_words(metric.weight)} in the average")
-    values = "; ".join(value_text(v) for v in metric.values)
-    return ", ".join(parts) + (f"; value {values}" if values else "")
+    if values is None:
+        values = "value " + "; ".join(value_text(v) for v in metric.values) if metric.values else ""
+    return ", ".join(parts) + (f"; {values}" if values else "")
 
 
 def value_text(value: MetricValue) -> str:
@@ -407,7 +415,8 @@ def _distinct(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def league_reply(view: LeagueView, page: int) -> Reply:
+def league_reply(view: LeagueView, page: int, at: Quarter | None = None) -> Reply:
+    """A page of a league table: the latest quarter's, or the quarter asked for (`at`)."""
     region = f", {view.region}" if view.region else ""
     title = f"League table: {view.table.value.lower()}s{region}"
     if view.quarter is None or not (view.rows or view.unranked):
@@ -416,7 +425,8 @@ def league_reply(view: LeagueView, page: int) -> Reply:
             ReplyKind.ANSWER, title, f"{title}: none held", (Section(lines=(f"No league table held{where}.",)),)
         )
     listed = view.rows + view.unranked
-    rows, more = paged(listed, page, f"league {view.table.short}{f' region:{view.region}' if view.region else ''}")
+    command = f"league {view.table.short}{f' region:{view.region}' if view.region else ''}"
+    rows, more = paged(listed, page, command, f" {at}" if at else "")
     lines = tuple(league_line(r) for r in rows)
     count = len(listed)
     if view.rows:
@@ -544,21 +554,47 @@ def pages(count: int) -> int:
     return max(1, -(-count // PAGE_SIZE))
 
 
-def paged(rows: tuple[TableRow, ...], page: int, command: str) -> tuple[tuple[TableRow, ...], Choice | None]:
+def paged(
+    rows: tuple[TableRow, ...], page: int, command: str, after: str = ""
+) -> tuple[tuple[TableRow, ...], Choice | None]:
     start = (page - 1) * PAGE_SIZE
-    more = Choice("More", f"{command} page:{page + 1}") if start + PAGE_SIZE < len(rows) else None
+    more = Choice("More", f"{command} page:{page + 1}{after}") if start + PAGE_SIZE < len(rows) else None
     return rows[start : start + PAGE_SIZE], more
 
 
-def choose_reply(query: str, candidates: tuple[Candidate, ...], verb: str) -> Reply:
-    lines = tuple(candidate_line(c) for c in candidates)
+def unresolved_reply(found: LookupResult, verb: str, page: int | None = 1) -> Reply:
+    """Why a lookup named no one organisation: the choice (`page` of it; None for no paging), the
+    names it may have meant, or a request for more."""
+    if found.status is LookupStatus.AMBIGUOUS:
+        return choose_reply(found.query, found.candidates, verb, page)
+    if found.status is LookupStatus.TOO_VAGUE:
+        return vague_reply(found)
+    return not_found_reply(found.query, found.candidates, verb, found.unknown_words)
+
+
+def choose_reply(query: str, candidates: tuple[Candidate, ...], verb: str, page: int | None = 1) -> Reply:
+    """Every organisation that fits, CHOICES_PER_PAGE to a page (`more` for the next). Without a page
+    (a command that cannot be paged), the first page and how many more there are."""
+    count = len(candidates)
+    last = max(1, -(-count // CHOICES_PER_PAGE))
+    number = min(page or 1, last)
+    start = (number - 1) * CHOICES_PER_PAGE
+    shown = candidates[start : start + CHOICES_PER_PAGE]
+    more = None
+    notes = ["None of these? Try the ODS code, or more of the name."]
+    if page is not None and number < last:
+        more = Choice("More", f"{verb} {query} page:{number + 1}")
+    elif page is None and count > len(shown):
+        notes.insert(0, f"{count - len(shown)} more fit: type more of the name to narrow them down.")
+    heading = f"{count} organisations fit; page {number} of {last}" if last > 1 and page is not None else None
     return Reply(
         kind=ReplyKind.CHOICE,
         title=f"Which organisation did you mean by \u201c{query}\u201d?",
-        summary=f"{len(candidates)} organisations match \u201c{query}\u201d",
-        sections=(Section(lines=lines),),
-        choices=tuple(Choice(f"{c.ods_code}: {display_name(c.name)}"[:75], f"{verb} {c.ods_code}") for c in candidates),
-        footnote="None of these? Try the ODS code, or more of the name.",
+        summary=f"{count} organisations match \u201c{query}\u201d",
+        sections=(Section(heading, tuple(candidate_line(c) for c in shown)),),
+        choices=tuple(Choice(f"{c.ods_code}: {display_name(c.name)}"[:75], f"{verb} {c.ods_code}") for c in shown),
+        more=more,
+        footnote=" ".join(notes),
     )
 
 
@@ -567,14 +603,20 @@ def candidate_line(candidate: Candidate) -> str:
     return f"{display_name(candidate.name)} ({candidate.ods_code}){closed}"
 
 
-def not_found_reply(query: str, suggestions: tuple[Candidate, ...], verb: str) -> Reply:
+def not_found_reply(
+    query: str, suggestions: tuple[Candidate, ...], verb: str, unknown_words: tuple[str, ...] = ()
+) -> Reply:
+    lines: tuple[str, ...] = ()
+    if unknown_words:
+        words = ", ".join(f"\u201c{word}\u201d" for word in unknown_words)
+        lines = (f"No organisation's name has the word{'s' if len(unknown_words) > 1 else ''} {words}.",)
     if suggestions:
-        lines = ("Did you mean one of these?", *(candidate_line(c) for c in suggestions))
+        lines += ("Did you mean one of these?", *(candidate_line(c) for c in suggestions))
         choices = tuple(
             Choice(f"{c.ods_code}: {display_name(c.name)}"[:75], f"{verb} {c.ods_code}") for c in suggestions
         )
     else:
-        lines = ("Try the trust's ODS code (like RR8), more of its name, or a common short name (like UHS).",)
+        lines += (TRY_INSTEAD,)
         choices = ()
     return Reply(
         kind=ReplyKind.NOT_FOUND,
@@ -582,6 +624,25 @@ def not_found_reply(query: str, suggestions: tuple[Candidate, ...], verb: str) -
         summary=f"no organisation matches \u201c{query}\u201d",
         sections=(Section(lines=lines),),
         choices=choices,
+    )
+
+
+def vague_reply(found: LookupResult) -> Reply:
+    """Too short or too common to mean one organisation: what to type instead, never a guess."""
+    query = found.query
+    match found.vagueness:
+        case Vagueness.TOO_SHORT:
+            title = f"\u201c{query}\u201d is too short to look up"
+        case Vagueness.TOO_MANY:
+            title = f"\u201c{query}\u201d fits {found.fits:,} organisations"
+        case _:
+            fits = f": it fits {found.fits} organisations" if found.fits else ""
+            title = f"\u201c{query}\u201d is too common to tell organisations apart{fits}"
+    return Reply(
+        kind=ReplyKind.NOT_FOUND,
+        title=title,
+        summary=f"\u201c{query}\u201d names no one organisation",
+        sections=(Section(lines=(MORE_PLEASE,)),),
     )
 
 

@@ -21,8 +21,8 @@ from oversight_bot.chat.commands import (
     ShowHistory,
     ShowLeague,
 )
-from oversight_bot.chat.handle import Conversation
-from oversight_bot.chat.replies import Reply, ReplyKind
+from oversight_bot.chat.handle import Conversation, pick_quarter
+from oversight_bot.chat.replies import Chart, Reply, ReplyKind
 from oversight_bot.domain.actors import Actor
 from oversight_bot.domain.assessments import Assessment
 from oversight_bot.domain.organisations import Organisation, display_name
@@ -46,10 +46,15 @@ def answer(command: Command, conversation: Conversation, actor: Actor) -> Answer
     subscriptions) give the reply's title, summary and lines under `reply`."""
     reader = conversation.segments.reader()
     match command:
+        case GetSegment(quarter=str()) | ExplainSegment(quarter=str()) | ShowLeague(quarter=str()):
+            if not _quarter_held(command, reader):  # said in words, with the quarters held
+                return _reply_answer(command, conversation.handle(command, actor))
+    match command:
         case GetSegment() | ExplainSegment() | ShowHistory():
             return _about_organisation(command, reader, conversation)
-        case ShowLeague(table=table, region=region):
-            return _rows_answer(command, reader, region, lambda r: reader.league(table, r))
+        case ShowLeague(table=table, region=region, quarter=spec):
+            quarter = pick_quarter(spec, reader.table_quarters(table))
+            return _rows_answer(command, reader, region, lambda r: reader.league(table, r, quarter))
         case ListSegment(segment=segment, region=region):
             return _rows_answer(command, reader, region, lambda r: reader.list_segment(segment, r))
     reply = conversation.handle(command, actor)
@@ -77,6 +82,9 @@ def _about_organisation(
         return Answer(status, fields)
     organisation = found.organisation
     fields = _base(command, ANSWERED) | {"query": command.query, "organisation": organisation_fields(organisation)}
+    quarter = None
+    if not isinstance(command, ShowHistory):
+        quarter = pick_quarter(command.quarter, reader.quarters_held(organisation.ods_code))
     if isinstance(command, ShowHistory):
         history = reader.history(organisation.ods_code)
         fields["history"] = [
@@ -86,11 +94,11 @@ def _about_organisation(
         ]
         fields["freshness"] = freshness_fields(history.freshness if history else None)
         return Answer(ANSWERED, fields)
-    view = reader.segment(organisation.ods_code)
+    view = reader.segment(organisation.ods_code, quarter)
     assert view is not None
     fields |= segment_fields(view)
     if isinstance(command, ExplainSegment):
-        fields |= why_fields(reader.why(organisation.ods_code))
+        fields |= why_fields(reader.why(organisation.ods_code, quarter))
     elif conversation.concerning is not None:
         fields["open_concerns"] = conversation.concerning.service.open_count(organisation.ods_code)
     return Answer(ANSWERED, fields)
@@ -297,7 +305,34 @@ def _reply_answer(command: Command, reply: Reply) -> Answer:
         "reply": {"title": reply.title, "summary": reply.summary, "lines": lines},
         "choices": [{"label": c.label, "command": c.command} for c in reply.choices],
     }
+    if reply.chart is not None:
+        fields["chart"] = chart_fields(reply.chart)
     return Answer(status, fields)
+
+
+def chart_fields(chart: Chart) -> dict[str, Any]:
+    """A chart's figures (`metric`, `trend`): what its picture shows, as data."""
+    return {
+        "title": chart.title,
+        "kind": chart.kind.value,
+        "categories": list(chart.categories),
+        "value_label": chart.value_label,
+        "lower_is_better": chart.lower_is_better,
+        "series": [
+            {"label": s.label, "role": s.role.value, "points": list(s.points), "low": list(s.low), "high": list(s.high)}
+            for s in chart.series
+        ],
+        "source": chart.source,
+    }
+
+
+def _quarter_held(command: GetSegment | ExplainSegment | ShowLeague, reader: SegmentReader) -> bool:
+    if isinstance(command, ShowLeague):
+        return pick_quarter(command.quarter, reader.table_quarters(command.table)) is not None
+    found = reader.lookup(command.query)
+    if found.organisation is None:
+        return True  # not found or ambiguous: answered as such below
+    return pick_quarter(command.quarter, reader.quarters_held(found.organisation.ods_code)) is not None
 
 
 def _number(value: object) -> float | None:

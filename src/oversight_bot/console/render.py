@@ -1,6 +1,7 @@
 """Reply -> rich renderables. Strings become `Text` objects, never markup, so nothing a user
-typed can restyle the terminal. Nothing is cut at any width: a title too long for the panel's top
-border becomes the panel's first line, and every cell wraps (a word too long for its line folds)."""
+typed can restyle the terminal. A chart is shown as a sparkline per series and the path of its
+PNG. Nothing is cut at any width: a title too long for the panel's top border becomes the panel's
+first line, and every cell wraps (a word too long for its line folds)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from oversight_bot.chat.replies import MENTION, Reply, ReplyKind
+from oversight_bot.chat.replies import MENTION, Chart, Reply, ReplyKind
 
 SEGMENT_COLOURS = {1: "green", 2: "cyan", 3: "yellow", 4: "red", 5: "magenta"}
 KIND_COLOURS = {ReplyKind.NOT_FOUND: "yellow", ReplyKind.ERROR: "red", ReplyKind.CHOICE: "blue"}
@@ -56,6 +57,8 @@ class AnswerPanel:
 
 def _parts(reply: Reply) -> list[RenderableType]:
     parts: list[RenderableType] = []
+    if reply.chart is not None:
+        parts += [*chart_lines(reply.chart), Text("")]
     for section in reply.sections:
         if section.heading:
             parts.append(Text(section.heading, style="bold"))
@@ -74,6 +77,63 @@ def _parts(reply: Reply) -> list[RenderableType]:
         footnote.stylize("dim")
         parts.append(footnote)
     return parts
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(
+    points: tuple[float | None, ...], lower_is_better: bool = False, scale: tuple[float, float] | None = None
+) -> str:
+    """The points as block characters, higher drawn taller (or, for scores, better drawn taller), on
+    `scale` (low, high) or their own; a point not held is a space."""
+    held = [p for p in points if p is not None]
+    if not held:
+        return ""
+    low, high = scale or (min(held), max(held))
+    steps = len(SPARKS) - 1
+
+    def spark(point: float | None) -> str:
+        if point is None:
+            return " "
+        share = 0.5 if high == low else (point - low) / (high - low)
+        return SPARKS[round((1 - share if lower_is_better else share) * steps)]
+
+    return "".join(spark(p) for p in points)
+
+
+def chart_lines(chart: Chart, *, with_file: bool = True) -> list[Text]:
+    """The chart as a sparkline per series, and where its PNG was written (drawn now if need be)."""
+    lines = []
+    everything = [p for series in chart.series for p in series.points if p is not None]
+    scale = (min(everything), max(everything)) if everything else None  # one scale: series compare
+    for series in chart.series:
+        held = [p for p in series.points if p is not None]
+        if not held:
+            continue
+        direction = " (taller is better)" if chart.lower_is_better else ""
+        first, last = _figure(held[0], chart), _figure(held[-1], chart)
+        line = Text(f"{series.label.split(' (')[0][:40]}: {first} ")
+        line.append(sparkline(series.points, chart.lower_is_better, scale), style="bold")
+        line.append(f" {last}{direction}")
+        lines.append(line)
+    if with_file:
+        lines.append(_chart_file(chart))
+    return lines
+
+
+def _figure(point: float, chart: Chart) -> str:
+    return f"{point:.2f}" if chart.lower_is_better else f"{point:g}"
+
+
+def _chart_file(chart: Chart) -> Text:
+    from oversight_bot.charts.cache import shared
+
+    try:
+        path = shared.file(chart)
+    except Exception as error:  # a chart is an extra: the answer stands without it
+        return Text(f"Chart not drawn ({type(error).__name__}).", style="dim")
+    return Text(f"Chart (PNG): {path}", style="dim")
 
 
 def _choices(reply: Reply) -> list[RenderableType]:
@@ -99,6 +159,8 @@ def _plain(reply: Reply) -> str:
             lines.append(section.heading)
         lines += list(section.lines)
         lines += [f"{fact.label}: {fact.value}" for fact in section.facts]
+    if reply.chart is not None:
+        lines += [str(line) for line in chart_lines(reply.chart, with_file=False)]
     lines += [f"{n}) {c.label}: {c.command}" for n, c in enumerate(reply.choices, start=1)]
     if reply.more:
         lines.append(f"more: {reply.more.command}")

@@ -210,10 +210,11 @@ class AliasRow(BaseModel):
 
 
 def read_alias_file(path: Path) -> AliasList:
-    """`alias,ods_code` rows: common short names and acronyms ("UHS", "Maudsley")."""
+    """`alias,ods_code[,source]` rows: the names people use ("UHS", "Maudsley", "Mid Staffs"); the
+    optional `source` column says where each came from (documentation only, not imported)."""
     text = read_text(path)
     problems = Problems(text.source)
-    rows = validate_rows(AliasRow, rows_with_header(text, ("alias", "ods_code")), problems)
+    rows = validate_rows(AliasRow, rows_with_header(text, ("alias", "ods_code"), ("source",)), problems)
     problems.raise_if_any()
     aliases = tuple((line, row.alias, row.ods_code) for line, row in rows)
     return AliasList(SourceFile(text.source, text.sha256, len(rows)), aliases)

@@ -133,8 +133,9 @@ class Importer:
         self.announce = announce
 
     def quietly(self) -> Importer:
-        """The same importer, announcing nothing: for loading a baseline."""
-        return Importer(self.uow, self.clock, self.frameworks, self.after_commit, announce=False)
+        """The same importer, announcing nothing and telling no reader after each file: for loading a
+        baseline of several files, after which the caller tells the readers once (`after_commit`)."""
+        return Importer(self.uow, self.clock, self.frameworks, announce=False)
 
     def organisations(
         self, batch: OrganisationList, kind: str, publication: Publication | None = None, as_of: date | None = None
@@ -496,8 +497,7 @@ def _check_known(batch: PublishedSegmentList, organisations: dict[str, Organisat
 def _write(uow: UnitOfWork, plan: _Plan, import_id: int, now: Any) -> None:
     uow.organisations.save_all(plan.organisations)
     uow.register.add_former_names(plan.register.former_names)
-    for code, memberships in plan.register.memberships.items():
-        uow.register.replace_memberships(code, memberships)
+    uow.register.replace_memberships(plan.register.memberships)
     if plan.successions is not None:
         uow.register.replace_successions(plan.successions)
     if plan.aliases is not None:

@@ -52,7 +52,9 @@ class SeedReaders:
 def seed(importer: Importer, seeds: Path, read: SeedReaders) -> list[ImportReport]:
     quiet = importer.quietly()
     regions = read.regions(seeds / "regions.csv")
-    return [_load(quiet, seeds / entry.name, entry, read, regions) for entry in read.manifest(seeds / "seeds.toml")]
+    reports = [_load(quiet, seeds / entry.name, entry, read, regions) for entry in read.manifest(seeds / "seeds.toml")]
+    importer.after_commit()  # the readers rebuild once, for the whole baseline
+    return reports
 
 
 def _load(importer: Importer, path: Path, entry: SeedFile, read: SeedReaders, regions: dict[str, str]) -> ImportReport:

@@ -6,6 +6,7 @@ committed since it was built, and then in the background while the old one is se
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
@@ -31,6 +33,9 @@ from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.lookup import LookupResult, OrganisationIndex
 from oversight_bot.services.register import RegisterView, register_view
 from oversight_bot.services.snapshot import Snapshot, SnapshotSource
+
+if TYPE_CHECKING:
+    from oversight_bot.services.positions import PositionReader
 
 logger = logging.getLogger(__name__)
 
@@ -318,7 +323,8 @@ class SegmentReader:
         self.snapshot = snapshot
         self.frameworks = frameworks
         self.ageing = ageing or Ageing()
-        self.index = OrganisationIndex(snapshot.organisations.values(), snapshot.aliases)
+        former = {code: [f.name for f in names] for code, names in snapshot.register.former_names.items()}
+        self.index = OrganisationIndex(snapshot.organisations.values(), snapshot.aliases, former)
 
     def lookup(self, query: str) -> LookupResult:
         return self.index.lookup(query)
@@ -326,12 +332,19 @@ class SegmentReader:
     def organisation(self, code: str) -> Organisation | None:
         return self.snapshot.organisations.get(code)
 
-    def segment(self, code: str) -> SegmentView | None:
+    def segment(self, code: str, quarter: Quarter | None = None) -> SegmentView | None:
+        """Where it stands: in its latest quarter held, or in `quarter` (as that quarter knew it:
+        the quarters after it are not looked at). A quarter not held gives no assessment."""
         snapshot = self.snapshot
         organisation = snapshot.organisations.get(code)
         if organisation is None:
             return None
         history = snapshot.reported_history.get(code, [])
+        latest = history[-1].quarter if history else None
+        if quarter is not None:
+            history = [a for a in history if a.quarter <= quarter]
+            if history and history[-1].quarter != quarter:
+                history = []
         current = history[-1] if history else None
         if current is None:
             return SegmentView(organisation, None, None, None, None, (), (), register=self.register(code))
@@ -348,7 +361,7 @@ class SegmentReader:
             worst_metrics=self._worst(current),
             provisional_note=framework.thresholds_note if framework and current.basis is Basis.DERIVED else "",
             segment_5=_segment_5_status(history, framework),
-            freshness=self.ageing.of(current.quarter),
+            freshness=self.ageing.of(current.quarter) if current.quarter == latest else None,
             not_held_in_run=tuple(q for q in _quarters_between(since, current.quarter) if q not in held),
             register=self.register(code),
         )
@@ -374,18 +387,39 @@ class SegmentReader:
             o.icb_code == upper for o in self.snapshot.organisations.values()
         )
 
-    def why(self, code: str) -> WhyView | None:
-        """The segment and its steps, with every scored metric of the latest quarter that has them."""
-        view = self.segment(code)
+    def quarters_held(self, code: str) -> list[Quarter]:
+        """The quarters with a segment held for it, oldest first."""
+        return [a.quarter for a in self.snapshot.reported_history.get(code, [])]
+
+    def table_quarters(self, table: TrustType) -> list[Quarter]:
+        """The quarters with a segment held for any trust of the table, oldest first."""
+        held = self.snapshot.reported_history.values()
+        return sorted({a.quarter for history in held for a in history if a.peer_table is table})
+
+    @functools.cached_property
+    def positions(self) -> PositionReader:
+        """`metric`, `compare` and `trend` over this data version (their indexes built on first use)."""
+        from oversight_bot.services.positions import PositionReader
+
+        return PositionReader(self)
+
+    def why(self, code: str, quarter: Quarter | None = None) -> WhyView | None:
+        """The segment and its steps, with every scored metric of the latest quarter that has them
+        (at or before `quarter`, when one is asked for)."""
+        view = self.segment(code, quarter)
         if view is None or view.assessment is None:
             return None if view is None else WhyView(view, None, ())
         history = self.snapshot.reported_history.get(code, [])
-        scored = [a for a in history if (code, a.quarter) in self.snapshot.scores]
+        scored = [
+            a
+            for a in history
+            if (code, a.quarter) in self.snapshot.scores and (quarter is None or a.quarter <= quarter)
+        ]
         if not scored:
             return WhyView(view, None, ())
         source = scored[-1]
         framework = self.frameworks.by_code(source.framework)
-        details = self._metric_details(code, source.quarter, framework) if framework else ()
+        details = self.metric_details(code, source.quarter, framework) if framework else ()
         return WhyView(view, source.quarter, details, source.provenance)
 
     def history(self, code: str) -> HistoryView | None:
@@ -408,15 +442,24 @@ class SegmentReader:
             HistoryEntry(a, self._framework_name(a.framework), self._segment_5_unpublished(a)) for a in history
         )
 
-    def league(self, table: TrustType, region: str | None = None) -> LeagueView:
-        """The latest quarter's league table for a trust type, by NHS England's rank; trusts whose
-        source gives no rank are listed apart, and the ranks nobody holds are named."""
+    def league(self, table: TrustType, region: str | None = None, quarter: Quarter | None = None) -> LeagueView:
+        """The latest quarter's league table for a trust type (or `quarter`'s), by NHS England's
+        rank; trusts whose source gives no rank are listed apart, and the ranks nobody holds are named."""
         snapshot = self.snapshot
-        latest = [
-            (snapshot.organisations[code], history[-1])
-            for code, history in snapshot.reported_history.items()
-            if history and history[-1].peer_table is table
-        ]
+        asked = quarter
+        if quarter is None:
+            latest = [
+                (snapshot.organisations[code], history[-1])
+                for code, history in snapshot.reported_history.items()
+                if history and history[-1].peer_table is table
+            ]
+        else:
+            latest = [
+                (snapshot.organisations[code], a)
+                for code, history in snapshot.reported_history.items()
+                for a in history
+                if a.quarter == quarter and a.peer_table is table
+            ]
         quarter = max((a.quarter for _, a in latest), default=None)
         in_quarter = [TableRow(org, a) for org, a in latest if a.quarter == quarter]
         peer_count = max((r.assessment.peer_count or 0 for r in in_quarter), default=0) or None
@@ -428,7 +471,9 @@ class SegmentReader:
         ranked = tuple(r for r in rows if r.assessment.rank is not None)
         unranked = tuple(r for r in rows if r.assessment.rank is None)
         sources = _sources(r.assessment for r in rows)
-        freshness = self.ageing.of(quarter) if quarter else None
+        freshness = (
+            self.ageing.of(quarter) if quarter and asked is None else None
+        )  # a past quarter asked for is old by design
         return LeagueView(table, quarter, region, ranked, peer_count, unranked, missing, sources, freshness)
 
     def list_segment(self, segment: int, region: str | None = None) -> ListView:
@@ -529,7 +574,8 @@ class SegmentReader:
         has_segment_5 = framework is not None and framework.improvement_programme_segment is not None
         return has_segment_5 and not assessment.programme_published
 
-    def _metric_details(self, code: str, quarter: Quarter, framework: FrameworkVersion) -> tuple[MetricDetail, ...]:
+    def metric_details(self, code: str, quarter: Quarter, framework: FrameworkVersion) -> tuple[MetricDetail, ...]:
+        """Every scored metric of a trust-quarter, with its values, weight and whether it counts."""
         scores = self.snapshot.scores.get((code, quarter), {})
         counted = counted_scores(scores, framework)
         values: dict[str, list[MetricValue]] = {}

@@ -37,7 +37,7 @@ from oversight_bot.slack.text import unescape_user_text
 logger = logging.getLogger(__name__)
 
 # Least privilege, and the same list as manifest.yml (a test keeps them equal).
-BOT_SCOPES = ["commands", "chat:write", "chat:write.public", "usergroups:read"]
+BOT_SCOPES = ["commands", "chat:write", "chat:write.public", "usergroups:read", "files:write"]
 API_TIMEOUT_S = 5
 INSTALLATIONS_TABLE, BOTS_TABLE, STATES_TABLE = "slack_installations", "slack_bots", "slack_oauth_states"
 

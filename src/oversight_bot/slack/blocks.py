@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from oversight_bot.chat.replies import MENTION, Reply, Section
+from oversight_bot.chat.replies import MENTION, Chart, Reply, Section
 from oversight_bot.slack import ids
 
 MAX_BLOCKS = 50
@@ -19,6 +19,8 @@ MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_HEADER = 150
 MAX_OPTION_TEXT = 75  # an option's text and description (Block Kit's option object)
+MAX_ALT_TEXT = 2000  # an image block's alt_text
+MAX_IMAGE_TITLE = 2000
 SEGMENT_EMOJI = {
     1: ":large_green_circle:",
     2: ":large_blue_circle:",
@@ -90,15 +92,28 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+CHART_FOLLOWS = "A chart of these figures follows in a moment."
+
+
 def message(
-    reply: Reply, *, command: str | None = None, share: bool = False, shared_by: str | None = None
+    reply: Reply,
+    *,
+    command: str | None = None,
+    share: bool = False,
+    shared_by: str | None = None,
+    chart_file: str | None = None,
+    chart_note: str | None = None,
 ) -> dict[str, Any]:
     """A whole message: `text` (the notification and fallback) and `blocks`.
 
     `command` is what produced the reply; with `share`, a "Share in channel" button re-runs it in
-    public. `shared_by` is the Slack user id of whoever shared it.
+    public. `shared_by` is the Slack user id of whoever shared it. A reply with a chart shows it
+    from `chart_file` (an uploaded file's id), or says `chart_note`, or that the chart follows.
     """
     blocks = reply_blocks(reply)
+    if reply.chart is not None:
+        shown = chart_block(reply.chart, chart_file) if chart_file else _context_text(chart_note or CHART_FOLLOWS)
+        blocks.insert(1, shown)
     buttons = _buttons(reply, command if share and reply.shareable else None)
     tail = [*buttons, *_context(reply, shared_by)]
     if len(blocks) + len(tail) > MAX_BLOCKS:
@@ -146,6 +161,20 @@ def _chunks(lines: list[str]) -> list[str]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def chart_block(chart: Chart, file_id: str) -> Block:
+    """An image block showing an uploaded file (a `slack_file` object: the bot's own upload)."""
+    return {
+        "type": "image",
+        "slack_file": {"id": file_id},
+        "alt_text": escaped_within(chart.alt_text, MAX_ALT_TEXT),
+        "title": plain(chart.title, MAX_IMAGE_TITLE),
+    }
+
+
+def _context_text(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(escape(text))]}
 
 
 def _section_text(text: str) -> Block:

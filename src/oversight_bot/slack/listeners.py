@@ -5,23 +5,35 @@ listener, off the request thread."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from oversight_bot.chat.commands import Command, GetSegment, command_text, parse_segment_command, parse_text
+from oversight_bot.chat.commands import (
+    Command,
+    GetSegment,
+    ShowMetrics,
+    ShowTrend,
+    command_text,
+    parse_segment_command,
+    parse_text,
+)
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.replies import Reply
 from oversight_bot.domain.actors import Actor
 from oversight_bot.slack import blocks, ids
 from oversight_bot.slack.actors import actor_of
+from oversight_bot.slack.charts import NOT_SHOWN, ChartUploads
 
 ANY_VIEW = re.compile(".*")
+CHARTED = (ShowMetrics, ShowTrend)  # the questions whose answers come with a chart
 
 
-def register(app: App, conversation: Conversation) -> None:
+def register(app: App, conversation: Conversation, uploads: ChartUploads | None = None) -> None:
     """Attach every listener; the manifest test checks that these match manifest.yml."""
+    uploads = uploads or ChartUploads()
 
     def answer(ack: Ack, parsed: Command, reply: Reply) -> None:
         """Confirmations of a channel's changes are said in the channel (a visible record); the rest
@@ -29,42 +41,77 @@ def register(app: App, conversation: Conversation) -> None:
         visibility = "in_channel" if reply.public else "ephemeral"
         ack(response_type=visibility, **blocks.message(reply, command=command_text(parsed), share=not reply.public))
 
-    @app.command(ids.SLASH_SEGMENT)
     def segment(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         parsed = parse_segment_command(command.get("text", ""))
         answer(ack, parsed, conversation.handle(parsed, actor_of(context, command)))
 
-    @app.command(ids.SLASH_OVERSIGHT)
     def oversight(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         parsed = parse_text(command.get("text", ""))
         answer(ack, parsed, conversation.handle(parsed, actor_of(context, command)))
 
+    def chart_after(parse: Callable[[str], Command]) -> Callable[..., None]:
+        """After a command's answer: its chart, drawn and uploaded off the request thread, put in
+        the answer in place of "a chart follows" (commands without a chart do nothing here)."""
+
+        def attach(command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+            parsed = parse(command.get("text", ""))
+            if not isinstance(parsed, CHARTED):  # read-only questions only: nothing is done twice
+                return
+            who = actor_of(context, command)
+            reply = conversation.handle(parsed, who)
+            if reply.chart is None:
+                return
+            text = command_text(parsed)
+            send_with_chart(client, who.workspace or "", respond, reply, text, replace_original=True)
+
+        return attach
+
+    def send_with_chart(
+        client: WebClient, workspace: str, respond: Respond, reply: Reply, text: str, **how: Any
+    ) -> None:
+        assert reply.chart is not None
+        file_id = uploads.file_for(client, workspace, reply.chart)
+
+        def shaped(file: str | None, note: str | None) -> dict[str, Any]:
+            return blocks.message(reply, command=text, share=True, chart_file=file, chart_note=note)
+
+        uploads.send(respond, shaped, file_id, response_type="ephemeral", **how)
+
+    app.command(ids.SLASH_SEGMENT)(ack=segment, lazy=[chart_after(parse_segment_command)])
+    app.command(ids.SLASH_OVERSIGHT)(ack=oversight, lazy=[chart_after(parse_text)])
+
     def acknowledge(ack: Ack) -> None:
         ack()
 
-    def run_command(body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    def run_command(body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
         """A button that runs a command: in a private answer it replaces it; under a shared one it
         answers the presser privately, leaving the channel's message alone."""
         text = body["actions"][0].get("value", "")
-        reply = conversation.respond(text, actor_of(context, body))
+        who = actor_of(context, body)
+        reply = conversation.respond(text, who)
         if reply.public:  # a button that changed the channel's subscriptions: say so in the channel
             respond(response_type="in_channel", replace_original=False, **blocks.message(reply))
             return
         private = bool((body.get("container") or {}).get("is_ephemeral"))
+        if reply.chart is not None:
+            send_with_chart(client, who.workspace or "", respond, reply, text, replace_original=private)
+            return
         respond(response_type="ephemeral", replace_original=private, **blocks.message(reply, command=text, share=True))
 
-    def share(body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    def share(body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
         text = body["actions"][0].get("value", "")
         who = actor_of(context, body)
         reply = conversation.respond(text, who)
         if not reply.shareable:  # only answers about published data; never a concern, whatever the button says
             respond(response_type="ephemeral", replace_original=False, text="That answer cannot be shared.")
             return
+        # The chart the private answer showed (already uploaded for this data version), if any.
+        chart = uploads.file_for(client, who.workspace or "", reply.chart) if reply.chart else None
+        note = None if chart or reply.chart is None else NOT_SHOWN
         # Two requests, as Slack documents them: the answer posted in the channel first, then the
         # private one deleted on its own, and only once the channel has the answer.
-        posted = respond(
-            response_type="in_channel", replace_original=False, **blocks.message(reply, shared_by=who.user_id)
-        )
+        shown = blocks.message(reply, shared_by=who.user_id, chart_file=chart, chart_note=note)
+        posted = respond(response_type="in_channel", replace_original=False, **shown)
         if posted.status_code != 200:
             text = "That answer could not be shared in this channel; it is still here, for you."
             respond(response_type="ephemeral", replace_original=False, text=text)

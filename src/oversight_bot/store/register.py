@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -41,13 +41,19 @@ class SqlAlchemyRegisterRepository:
         query = select(IcbMembershipRow).order_by(IcbMembershipRow.ods_code, IcbMembershipRow.id)
         return [membership_from_row(row) for row in self.session.scalars(query)]
 
-    def replace_memberships(self, code: str, memberships: Iterable[IcbMembership]) -> None:
-        self.session.flush()
-        self.session.execute(delete(IcbMembershipRow).where(IcbMembershipRow.ods_code == code))
-        self.session.add_all(
-            IcbMembershipRow(ods_code=code, icb_code=m.icb_code, since=m.since, until=m.until, source=m.source)
-            for m in memberships
-        )
+    def replace_memberships(self, memberships: Mapping[str, Iterable[IcbMembership]]) -> None:
+        """For each organisation named, its whole membership history as given (one delete, one insert)."""
+        if not memberships:
+            return
+        self.session.flush()  # the organisations they belong to first
+        self.session.execute(delete(IcbMembershipRow).where(IcbMembershipRow.ods_code.in_(list(memberships))))
+        rows = [
+            {"ods_code": code, "icb_code": m.icb_code, "since": m.since, "until": m.until, "source": m.source}
+            for code, held in memberships.items()
+            for m in held
+        ]
+        if rows:
+            self.session.execute(insert(IcbMembershipRow), rows)
 
 
 def succession_from_row(row: SuccessionRow) -> Succession:

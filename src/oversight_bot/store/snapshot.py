@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from oversight_bot.domain.assessments import Assessment
 from oversight_bot.domain.metrics import DomainResult, MetricValue
 from oversight_bot.domain.quarters import Quarter
-from oversight_bot.domain.register import FormerName, IcbMembership
+from oversight_bot.domain.register import FormerName, IcbMembership, Succession
 from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.snapshot import Register, Snapshot
 from oversight_bot.store import mapping
@@ -27,6 +27,7 @@ from oversight_bot.store.tables import (
     MetricScoreRow,
     MetricValueRow,
     OrganisationRow,
+    SuccessionRow,
 )
 
 
@@ -53,17 +54,18 @@ class SqlAlchemySnapshotSource:
 
     def load(self) -> Snapshot:
         with unavailable_as_domain_error(), self.session_factory() as session, session.begin():
+            organisations = {
+                row.ods_code: mapping.organisation_from_row(row) for row in session.scalars(select(OrganisationRow))
+            }
             return Snapshot(
                 version=session.scalar(self._version_query) or 0,
-                organisations={
-                    row.ods_code: mapping.organisation_from_row(row) for row in session.scalars(select(OrganisationRow))
-                },
+                organisations=organisations,
                 aliases=_aliases(session),
                 assessments=_assessments(session),
                 domain_results=_domain_results(session),
                 scores=_scores(session),
                 values=_values(session),
-                register=_register(session),
+                register=_register(session, organisations.keys()),
                 metrics={row.metric_id: mapping.info_from_row(row) for row in session.scalars(select(MetricRow))},
             )
 
@@ -95,7 +97,9 @@ def _domain_results(session: Session) -> dict[tuple[str, Quarter], list[DomainRe
     return domains
 
 
-def _register(session: Session) -> Register:
+def _register(session: Session, known: Collection[str]) -> Register:
+    """The register's history, with only the successions that touch an organisation held: ODS's
+    file names every kind of organisation (11,537 rows), and answers follow chains from trusts."""
     repository = SqlAlchemyRegisterRepository(session)
     names: dict[str, list[FormerName]] = {}
     for name in repository.former_names():
@@ -103,7 +107,13 @@ def _register(session: Session) -> Register:
     memberships: dict[str, list[IcbMembership]] = {}
     for membership in repository.memberships():
         memberships.setdefault(membership.ods_code, []).append(membership)
-    return Register(tuple(repository.successions()), names, memberships)
+    query = select(SuccessionRow.predecessor, SuccessionRow.successor, SuccessionRow.effective_on)
+    successions = tuple(
+        Succession(predecessor, successor, effective_on)
+        for predecessor, successor, effective_on in session.execute(query)
+        if predecessor in known or successor in known
+    )
+    return Register(successions, names, memberships)
 
 
 def _values(session: Session) -> dict[tuple[str, Quarter], list[MetricValue]]:

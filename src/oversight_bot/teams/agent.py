@@ -20,6 +20,7 @@ from typing import Any
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 
+from oversight_bot.charts import cache as charts
 from oversight_bot.chat import wording
 from oversight_bot.chat.commands import Mute, SetDigest, SetThreading, StartConcern, Subscribe, parse_text
 from oversight_bot.chat.concerning import TRIAGE_OUTCOME, TRIAGE_STATE, Concerning, FiledView, FormView
@@ -87,6 +88,18 @@ def team_of(activity: Activity) -> str | None:
     return (data.get("team") or {}).get("id")
 
 
+def chart_png(reply: Reply) -> bytes | None:
+    """The reply's chart drawn (or the drawing kept for this data version), in a worker thread: the
+    answer goes out without it rather than not at all if it cannot be drawn."""
+    if reply.chart is None:
+        return None
+    try:
+        return charts.shared.png(reply.chart)
+    except Exception as error:
+        logger.warning("chart not drawn: %s", type(error).__name__)
+        return None
+
+
 class TeamsAgent:
     def __init__(
         self,
@@ -137,7 +150,8 @@ class TeamsAgent:
         if actor.direct and isinstance(parsed, SUBSCRIPTION_COMMANDS):
             await asyncio.to_thread(self._remember, activity)  # alerts will be sent to this personal chat
         reply = await asyncio.to_thread(self.conversation.handle, parsed, actor)
-        await self._send(context, cards.reply_card(reply, self.names))
+        chart = await asyncio.to_thread(chart_png, reply)
+        await self._send(context, cards.reply_card(reply, self.names, chart))
 
     def _form_launcher(self, query: str, actor: Actor) -> cards.Card:
         form = self.concerning.open_form(query)

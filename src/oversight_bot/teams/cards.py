@@ -9,11 +9,13 @@ from user text).
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
-from oversight_bot.chat.replies import MENTION, Choice, Reply, Section
+from oversight_bot.chat.replies import MENTION, Chart, Choice, Reply, Section
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -21,6 +23,9 @@ Element = dict[str, Any]
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 VERSION = "1.5"  # what Teams' desktop, web and mobile clients render
 MAX_TEXT = 4000  # per TextBlock: a card message must stay under Teams' 28 KB
+# Teams refuses a message over about 28 KB: a chart's image goes in only while the card, buttons
+# and all, stays under this (the rest of the activity's envelope has the remaining room).
+MAX_CARD_BYTES = 26 * 1024
 ACTIONS_PER_ROW = 5
 # No text colours: Teams' "Good", "Warning" and "Accent" fall below WCAG's 4.5:1 on its light theme
 # (docs/teams.md). Titles are in the host's default colour, which Teams keeps readable on every
@@ -68,9 +73,12 @@ def card(body: list[Element], actions: list[Element] | None = None) -> Card:
     return content
 
 
-def reply_card(reply: Reply, names: Names | None = None) -> Card:
-    """A whole reply: title, sections, facts, buttons (5 to a row), the next page, the footnote."""
+def reply_card(reply: Reply, names: Names | None = None, chart_png: bytes | None = None) -> Card:
+    """A whole reply: title, its chart (the PNG given, as a data URI), sections, facts, buttons
+    (5 to a row), the next page, the footnote."""
     body = reply_body(reply, names)
+    if reply.chart is not None:
+        body.insert(1, chart_element(reply.chart, chart_png, len(json.dumps(body)) + len(reply.footnote or "")))
     buttons = [button(choice) for choice in reply.choices]
     if reply.more is not None:
         buttons.append(button(reply.more))
@@ -79,6 +87,19 @@ def reply_card(reply: Reply, names: Names | None = None) -> Card:
     if reply.footnote:
         body.append(text_block(reply.footnote, names, size="Small", isSubtle=True))
     return card(body)
+
+
+def chart_element(chart: Chart, png: bytes | None, used: int) -> Element:
+    """The chart as an `Image` (Adaptive Cards 1.0; a data URI from 1.2) with its figures as alt
+    text; or, where no PNG was drawn or it would take the card past Teams' limit, a line saying so."""
+    if png is not None:
+        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        if used + len(uri) <= MAX_CARD_BYTES:
+            return {"type": "Image", "url": uri, "altText": chart.alt_text[:MAX_TEXT], "size": "Stretch"}
+        reason = "it would make this card larger than Teams allows"
+    else:
+        reason = "it could not be drawn just now"
+    return text_block(f"The chart is not shown: {reason}. Its figures are below.", size="Small", isSubtle=True)
 
 
 def reply_body(reply: Reply, names: Names | None = None) -> list[Element]:

@@ -104,3 +104,10 @@ def test_when_the_store_cannot_be_reached_the_console_gives_the_words_back(seede
     assert "could not be stored just now, so it has not been filed" in shown, (shown, result.exception)
     assert "Agency invoices held back" in shown and "Three months of them." in shown
     assert "Concerns: 0" in console(seeded_db_url, "concerns").output
+
+
+def test_an_organisation_too_short_to_mean_one_is_asked_for_again_not_guessed(seeded_db_url: str) -> None:
+    shown = console(seeded_db_url, "concern", "hi", "he", "rr8", "cancel").output
+    assert "No organisation matches 'hi'" in shown and "No organisation matches 'he'" in shown
+    assert "Hillingdon" not in shown and "Heart of England" not in shown
+    assert "Organisation: Leeds Teaching Hospitals NHS Trust (RR8)" in shown

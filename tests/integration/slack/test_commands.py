@@ -132,7 +132,7 @@ def test_an_empty_or_unknown_command_gets_help_that_fits_it(bolt: App, standin: 
 
     assert "league <acute|mh|ambulance> [region]" in shown("/oversight", "")  # every command
     empty_segment = shown("/segment", "")
-    assert "needs an organisation" in empty_segment and "Usage: `segment <organisation>`" in empty_segment
+    assert "needs an organisation" in empty_segment and "Usage: `segment <organisation> [quarter]`" in empty_segment
     assert "league <acute" not in empty_segment  # the one usage line, not the whole list again
     unknown = shown("/oversight", "frobnicate")
     assert "Unknown command: frobnicate" in unknown and "Type `help` for the commands." in unknown

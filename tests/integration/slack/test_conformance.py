@@ -134,8 +134,12 @@ def test_a_closed_view_a_shortcut_and_a_retried_event_are_acknowledged(bolt: App
 def test_every_surface_passes_slack_sdks_block_kit_validation(
     bolt: App, oversight: Application, standin: SlackStandIn
 ) -> None:
-    for text in ("segment RR8", "why RR8", "history RR8", "league acute", "list segment:4", "help", "segment Leeds"):
-        valid_blocks(reply_of(dispatch(bolt, slash_command("/oversight", text, response_url="r"))))
+    for text in ("segment RR8", "why RR8", "history RR8", "league acute", "list segment:4", "help", "segment Leeds",
+                 "metric RR8", "metric RWR sickness", "trend RWR", "compare RR8, RHM", "league acute Q1",
+                 "metric RR8 staff survey"):  # fmt: skip
+        valid_blocks(reply_of(dispatch(bolt, slash_command("/oversight", text, response_url=standin.response_url()))))
+    for sent in standin.calls_to("response:r1"):  # the answers again, with their charts
+        valid_blocks(sent.body)
     concerning = oversight.conversation.concerning
     assert concerning is not None
     form_view = concerning.open_form("Leeds Teaching")

@@ -12,8 +12,10 @@ bot's cards use.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,9 @@ TEAMS_DIALOG_VERSION = (1, 5)
 ELEMENTS = {
     "AdaptiveCard": (1, 0), "TextBlock": (1, 0), "FactSet": (1, 0), "ActionSet": (1, 2), "Container": (1, 0),
     "Input.Text": (1, 0), "Input.ChoiceSet": (1, 0), "Input.Date": (1, 0), "Action.Submit": (1, 0),
+    "Image": (1, 0),
 }  # fmt: skip
+DATA_URI = (1, 2)  # Image.url "Supports data URI in version 1.2+" (schema explorer, Image)
 # Properties introduced after 1.0, per element type (those the bot uses, and the ones it must not).
 PROPERTIES = {
     "Input.Text": {"label": (1, 3), "isRequired": (1, 3), "errorMessage": (1, 3), "regex": (1, 3)},
@@ -75,6 +79,10 @@ def card_problems(card: dict[str, Any], limit: tuple[int, int]) -> list[str]:
             key, _, value = name.partition(":")
             if key in node and (not value or node[key] == value) and needs > declared:
                 found.append(f"{kind}.{name} needs {needs}, the card declares {card['version']}")
+        if kind == "Image" and str(node.get("url", "")).startswith("data:") and declared < DATA_URI:
+            found.append(f"Image.url as a data URI needs {DATA_URI}, the card declares {card['version']}")
+        if kind == "Image" and not node.get("altText"):
+            found.append("an Image without altText says nothing to a screen reader")
         if node.get("color") not in COLOURS_ALLOWED:
             found.append(f"colour {node['color']} fails contrast on Teams' light theme")
         if kind == "Input.ChoiceSet" and not node.get("wrap"):
@@ -108,14 +116,16 @@ def cards_in(response_json: Any) -> list[dict[str, Any]]:
 def test_every_card_is_within_its_version_and_what_teams_renders(teams_url: str, connector: ConnectorStandIn) -> None:
     seen: list[dict[str, Any]] = []
     for text in ("segment RR8", "why RR8", "history RR8", "league mh", "list segment:4", "help", "segment Leeds",
-                 "concern Leeds Teaching", "subscriptions"):  # fmt: skip
+                 "concern Leeds Teaching", "subscriptions", "metric RR8", "metric RWR sickness", "trend RWR",
+                 "compare RR8, RHM", "segment RR8 Q1 2025/26", "metric RR8 staff survey"):  # fmt: skip
         seen += cards_in(replies(post(teams_url, personal_message(connector.service_url, text))))
     form = post(teams_url, task_fetch(connector.service_url, {"verb": "concern_form", "organisation": "RR8"}))
     blank = post(teams_url, task_fetch(connector.service_url, {"verb": "concern_form"}))
     reveal = post(teams_url, task_fetch(connector.service_url, {"verb": "view_concern", "reference": "C-2026-1"}))
     for response in (form, blank, reveal):
         seen += cards_in(response.json())
-    assert len(seen) >= 12
+    assert len(seen) >= 18
+    assert sum(1 for card in seen if '"Image"' in json.dumps(card)) == 3  # the charts of metric and trend
     for card in seen:
         assert card_problems(card, TEAMS_DIALOG_VERSION) == [], json.dumps(card)[:300]
 
@@ -126,8 +136,25 @@ def test_the_check_catches_a_typeahead_a_colour_and_a_too_new_version() -> None:
         {"type": "TextBlock", "text": "Segment 3", "color": "Warning"}]}  # fmt: skip
     found = card_problems(card, TEAMS_DIALOG_VERSION)
     assert any("declares 1.6" in p for p in found) and any("Warning" in p for p in found)
+    old = {"type": "AdaptiveCard", "version": "1.1", "body": [{"type": "Image", "url": "data:image/png;base64,AA"}]}
+    found = card_problems(old, TEAMS_DIALOG_VERSION)
+    assert any("data URI needs (1, 2)" in p for p in found) and any("altText" in p for p in found)
     card["version"] = "1.5"
     assert any("choices.data needs (1, 6)" in p for p in card_problems(card, TEAMS_DIALOG_VERSION))
+
+
+def test_a_chart_is_an_image_in_the_card_with_its_figures_as_alt_text(
+    teams_url: str, connector: ConnectorStandIn
+) -> None:
+    card = only_card(post(teams_url, personal_message(connector.service_url, "trend RWR")))
+    (image,) = [e for e in card["body"] if e["type"] == "Image"]
+    assert image["url"].startswith("data:image/png;base64,")
+    png = base64.b64decode(image["url"].removeprefix("data:image/png;base64,"))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    assert width <= 1024 and height <= 1024  # Teams' limit for a card's image
+    assert "2.13, segment 3" in image["altText"] and "1.97, segment 3" in image["altText"]
+    assert len(json.dumps(card).encode()) < 28 * 1024
 
 
 def test_the_welcome_is_said_once_per_install(teams_url: str, connector: ConnectorStandIn) -> None:
