@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,13 +15,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from oversight_bot.bootstrap import build
+from tests.integration.alerts.conftest import ADMIN_CHANNEL, ALL, CHANNEL, alert_settings, drain, subscribe, worker_for
+from tests.integration.slack.conftest import text_of
 from tests.integration.test_release_checks import MH_NAME, MH_PATH, broken_file, publish_page
 from tests.nof_files import Q3, Q4, write_cumulative
 from tests.oversight_cli import oversight
 from tests.publisher_standin import PublisherStandIn
 from tests.release_sources import default_sources, on_standin, standin_sources, write_sources
+from tests.slack_requests import SECRET
+from tests.slack_standin import SlackStandIn
+
+MANUAL_CHANNEL = "C0MANUAL"
 
 
 @pytest.fixture
@@ -117,14 +124,34 @@ def test_a_source_that_may_not_be_fetched_is_refused_with_the_settings(
     assert not publisher.requests and not (tmp_path / "oversight.db").exists()
 
 
-def test_oversight_worker_checks_by_itself_when_a_check_is_due(
-    seeded_db_url: str, publisher: PublisherStandIn, tmp_path: Path
+def test_oversight_worker_imports_a_release_by_itself_and_alerts_as_after_oversight_import(
+    seeded_db_url: str, seeded_sqlite_template: Path, standin: SlackStandIn, publisher: PublisherStandIn, tmp_path: Path
 ) -> None:
+    """`oversight worker` (a process of its own, as deployed) finds NHS England's new file, imports it,
+    tells the admins' channel once, and its alerts are the very messages an administrator's `oversight
+    import nof` of the same file (dated as its upload folder dates it) sends."""
+    mh = write_cumulative(tmp_path / MH_NAME)
+    publisher.put(MH_PATH, mh.read_bytes())
+    publish_page(publisher, MH_PATH)
+    automatic = alert_settings(seeded_db_url, standin.base_url)
+    manual_db = tmp_path / "manual.db"
+    shutil.copy(seeded_sqlite_template, manual_db)
+    manual = alert_settings(f"sqlite:///{manual_db}", standin.base_url)
+    for settings, channel in ((automatic, CHANNEL), (manual, MANUAL_CHANNEL)):
+        app = build(settings)
+        subscribe(app, ALL, channel)
+        app.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")}
     env |= settings_for(seeded_db_url, standin_sources(tmp_path / "releases.toml", publisher))
-    env |= {"OVERSIGHT_RELEASES_CHECK_HOURS": "6", "OVERSIGHT_LOG_LEVEL": "INFO"}
-    publisher.put(MH_PATH, write_cumulative(tmp_path / MH_NAME).read_bytes())
-    publish_page(publisher, MH_PATH)
+    env |= {
+        "OVERSIGHT_RELEASES_CHECK_HOURS": "6",
+        "OVERSIGHT_LOG_LEVEL": "INFO",
+        "OVERSIGHT_SLACK_BOT_TOKEN": "xoxb-alerts",
+        "OVERSIGHT_SLACK_SIGNING_SECRET": SECRET,
+        "OVERSIGHT_SLACK_API_URL": standin.base_url,
+        "OVERSIGHT_SLACK_ADMIN_CHANNEL": ADMIN_CHANNEL,
+        "OVERSIGHT_ALERT_INTERVAL_S": "0.05",
+    }
     worker = subprocess.Popen(
         [sys.executable, "-m", "oversight_bot", "worker"],
         env=env,
@@ -134,19 +161,33 @@ def test_oversight_worker_checks_by_itself_when_a_check_is_due(
         text=True,
     )
     try:
-        publisher.wait_for(lambda: any(r.status == 200 for r in publisher.requests_to(MH_PATH)), timeout=60)
-        engine = create_engine(seeded_db_url)
-
-        def recorded() -> int:
-            with engine.connect() as connection:
-                return int(connection.execute(text("SELECT count(*) FROM release_files")).scalar_one())
-
-        eventually(lambda: recorded() == 1 or worker.poll() is not None)  # the import commits after the download
-        assert recorded() == 1
-        engine.dispose()
+        # Q3 and Q4 are news to the seeded store: one grouped message per quarter, and the admins' one.
+        eventually(
+            lambda: (
+                (len(standin.posts(CHANNEL)) >= 2 and len(standin.posts(ADMIN_CHANNEL)) >= 1)
+                or worker.poll() is not None
+            )
+        )
     finally:
         worker.send_signal(signal.SIGTERM)
         _output, err = worker.communicate(timeout=60)
     assert worker.returncode == 0, err
     assert "Alert worker and release checks running" in err
     assert "Traceback" not in err
+    (news,) = standin.posts(ADMIN_CHANNEL)
+    assert news.body["text"].startswith("1 file imported") and MH_NAME in text_of(news.body)
+
+    imported = oversight(
+        "import", "nof", str(mh), "--published", "May 2026", env={"OVERSIGHT_DATABASE_URL": str(manual.database_url)}
+    )
+    assert imported.exit_code == 0, imported.output
+    app = build(manual)
+    worker_b = worker_for(app)
+    drain([worker_b], lambda: len(standin.posts(MANUAL_CHANNEL)) >= 2)
+    worker_b.close()
+    app.close()
+
+    def sent(channel: str) -> list[dict[str, object]]:
+        return [{k: v for k, v in post.body.items() if k != "channel"} for post in standin.posts(channel)]
+
+    assert len(sent(CHANNEL)) == 2 and sent(CHANNEL) == sent(MANUAL_CHANNEL)
