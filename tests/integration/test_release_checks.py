@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from oversight_bot.bootstrap import Application, build, release_checks, slack_notifier
+from oversight_bot.bootstrap import Application, build, release_checks, slack_notifier, teams_web_app
 from oversight_bot.chat.releases import status_reply
 from oversight_bot.config import Settings
 from oversight_bot.delivery.releases import ReleaseSchedule
@@ -28,8 +28,11 @@ from oversight_bot.services.release_checks import FileCheck, ReleaseChecks
 from oversight_bot.services.release_records import FileStatus, Outcome
 from tests.conftest import NOF_FILE, SEEDS
 from tests.fakes import FakeClock
+from tests.http_server import serving_aiohttp
 from tests.integration.alerts.conftest import ADMIN_CHANNEL, ALL, CHANNEL, alert_settings, drain, subscribe, worker_for
 from tests.integration.slack.conftest import dispatch, reply_of, text_of
+from tests.integration.teams.conftest import only_card, post, teams_settings
+from tests.integration.teams.conftest import text_of as teams_text
 from tests.integration.test_releases import ask, shown
 from tests.nof_files import (
     Q3,
@@ -45,6 +48,8 @@ from tests.publisher_standin import Answer, PublisherStandIn
 from tests.release_sources import ETR_ZIP, NOF_PAGE, standin_sources
 from tests.slack_requests import settled_slack_app, slash_command
 from tests.slack_standin import SlackStandIn
+from tests.teams_activities import channel_message
+from tests.teams_standin import ConnectorStandIn
 
 MH_NAME = "nhs-oversight-framework-mental-health-and-community-trust-data.csv"
 ACUTE_NAME = "nhs-oversight-framework-acute-trust-data.csv"
@@ -433,3 +438,33 @@ def test_admins_see_the_release_checks_in_slack_and_others_are_refused(rig: Rig,
     refused = releases("U0ASKER")
     assert "Only the bot's admins may see the release checks." in text_of(refused)
     assert MH_NAME not in text_of(refused)
+
+
+def test_admins_see_the_release_checks_in_teams_and_others_are_refused(
+    rig: Rig, seeded_db_url: str, tmp_path: Path
+) -> None:
+    """The same `releases` of the shared chat grammar, in a Teams channel: an Adaptive Card for admins."""
+    rig.publisher.put(MH_PATH, broken_file(tmp_path / MH_NAME).read_bytes())
+    publish_page(rig.publisher, MH_PATH)
+    rig.checks.check()
+    admin_aad = "00000000-0000-4000-8000-0000000000c3"
+    settings = teams_settings(
+        seeded_db_url,
+        roles={"admin": [admin_aad]},
+        releases_file=rig.app.settings.releases_file,
+        releases_allow_local_http=True,
+    )
+    app = build(settings)
+    connector = ConnectorStandIn()
+    try:
+        with serving_aiohttp(teams_web_app(app)) as url:
+            admins = teams_text(
+                only_card(post(url, channel_message(connector.service_url, "releases", user_aad=admin_aad)))
+            )
+            others = teams_text(only_card(post(url, channel_message(connector.service_url, "releases"))))
+    finally:
+        connector.close()
+        app.close()
+    assert "Release checks" in admins and "NHS England: NOF league tables and metric files" in admins
+    assert MH_NAME in admins and "OF5002" in admins and "Tried again when it changes" in admins
+    assert "Only the bot's admins may see the release checks." in others and MH_NAME not in others

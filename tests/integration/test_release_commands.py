@@ -89,6 +89,8 @@ def test_an_administrator_checks_now_and_reads_the_status(
     assert json.loads(refused.stdout)["sources"][0]["files"][0]["outcome"] == "refused"
     shown = oversight("releases", "status", env=env)
     assert shown.exit_code == 0 and "Release checks" in shown.stdout and "Refused" in shown.stdout
+    asked = oversight("ask", "releases", env=env)  # the chat grammar in the console: its operator is an admin
+    assert asked.exit_code == 0 and "Release checks" in asked.stdout and "OF5002" in asked.stdout
 
 
 @pytest.mark.parametrize(
