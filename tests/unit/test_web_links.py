@@ -1,8 +1,9 @@
-"""A publication page's links, and the backoff between tries (ingest/web.py, without the network)."""
+"""A publication page's links, the backoff between tries (ingest/web.py, without the network), and the check lease."""
 
 from __future__ import annotations
 
 from oversight_bot.ingest.web import FetchLimits, page_links, retry_wait
+from oversight_bot.services.release_checks import LEASE
 from oversight_bot.services.releases import Fetched, Validators
 
 PAGE = "https://www.england.nhs.uk/publication/nof/"
@@ -41,3 +42,11 @@ def test_the_wait_between_tries_doubles_honours_retry_after_and_has_a_ceiling() 
     assert [retry_wait(attempt, limits) for attempt in (1, 2, 3, 4, 5, 6)] == [2, 4, 8, 16, 32, 60]
     assert retry_wait(1, limits, retry_after=7) == 7
     assert retry_wait(1, limits, retry_after=3600) == 60  # a server asking for an hour gets the ceiling
+
+
+def test_the_check_lease_outlasts_one_files_slowest_fetch() -> None:
+    """The lease is renewed before each file: while one file is fetched (every try taking as long as
+    the limits allow, and the longest waits between) no other worker may take the check over."""
+    limits = FetchLimits()
+    slowest = limits.attempts * limits.download_s + (limits.attempts - 1) * limits.longest_wait_s
+    assert LEASE.total_seconds() > slowest + 5 * 60  # and a few minutes for the import itself

@@ -51,7 +51,10 @@ if TYPE_CHECKING:  # the importer's modules take a while to load; a status answe
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=30)  # renewed before each file; a worker that dies leaves it to run out
+# Renewed before each file, so it must outlast one file's worst fetch (ingest/web.py's limits: three
+# tries of up to 10 minutes each and the waits between, 32 minutes) and its import; a worker that
+# dies leaves it to run out, and the next check is at most this late.
+LEASE = timedelta(hours=1)
 ODS = "NHS England Organisation Data Service (ODS)"  # as seeds/seeds.toml names the publisher
 DownloadProgress = Callable[[str, int, int | None], None]  # file name, bytes so far, whole size if known
 
