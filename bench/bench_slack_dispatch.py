@@ -16,34 +16,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from slack_bolt import Ack, App, BoltRequest
-from slack_bolt.authorization import AuthorizeResult
+from slack_bolt import App, BoltRequest
 from tests.slack_requests import SECRET, bolt_request, slash_command
 
+from bare_bolt import bare_app
 from common import percentile, seeded_app
 from oversight_bot.bootstrap import slack_app
 from oversight_bot.config import Settings
 
 QUERIES = ["RWR", "Leeds Teaching", "UHS", "rr8", "Guys and St Thomas", "RW1", "Oxford Health", "Mersey Care"]
 ROUNDS = 4000
-
-
-def bare_app() -> App:
-    """The floor: the same Bolt mode and verification, a handler that only acknowledges."""
-    app = App(
-        signing_secret=SECRET,
-        process_before_response=True,
-        token_verification_enabled=False,
-        authorize=lambda enterprise_id, team_id: AuthorizeResult(
-            enterprise_id=enterprise_id, team_id=team_id, bot_token="xoxb-x"
-        ),
-    )
-
-    @app.command("/segment")
-    def segment(ack: Ack) -> None:
-        ack("ok")
-
-    return app
 
 
 def measure(app: App, requests: list[BoltRequest]) -> list[float]:
@@ -82,7 +64,7 @@ def main() -> None:
     app.settings = settings
     ours = slack_app(app, socket_mode=False)
     ours.dispatch(bolt_request(slash_command("/segment", "RWR", response_url="http://127.0.0.1:9/warm")))
-    floor = bare_app()
+    floor = bare_app(SECRET)
     print("Bolt App.dispatch, process_before_response=True, signed requests (signature checked every time)")
     measure(floor, signed_requests(200))
     measure(ours, signed_requests(200))

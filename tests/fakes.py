@@ -154,6 +154,9 @@ class InMemoryOutbox:
     def mark_dispatched(self, event_ids: Iterable[int], at: datetime) -> None:
         raise NotImplementedError("the delivery worker's tests run on the real store")
 
+    def depth(self) -> int:
+        raise NotImplementedError("the delivery worker's tests run on the real store")
+
 
 class InMemorySubscriptions:
     def __init__(self, tables: Tables) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import fcntl
 import functools
 import logging
+import math
 import os
 import socket
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
     from oversight_bot.services.release_checks import Fetcher, ReleaseChecks
     from oversight_bot.services.seeding import SeedReaders
     from oversight_bot.serving.offload import Offload
+    from oversight_bot.slack.answers import KeptCommandAnswers
     from oversight_bot.slack.notifier import SlackNotifier
     from oversight_bot.teams.agent import TeamsAgent
     from oversight_bot.teams.notifier import TeamsNotifier
@@ -122,6 +125,14 @@ class Application:
 
         return Importer(self.uow, self.clock, self.frameworks, after_commit=self.segments.invalidate)
 
+    @functools.cached_property
+    def slack_answers(self) -> KeptCommandAnswers:
+        """Slash commands' kept answers, shared by the Bolt listeners that keep them and the HTTP
+        layer that gives them again (slack/answers.py); made when Slack is first used."""
+        from oversight_bot.slack.answers import KeptCommandAnswers
+
+        return KeptCommandAnswers(self.conversation)
+
 
 def build(
     settings: Settings,
@@ -174,7 +185,11 @@ def build(
         releases,
     )
     if prepare_store:
-        prepare(app)
+        try:
+            prepare(app)
+        except BaseException:
+            app.close()  # refused (a misconfiguration, the store busy): no connection left open
+            raise
     return app
 
 
@@ -336,10 +351,16 @@ def ready(app: Application) -> Callable[[], bool]:
     return check
 
 
-def update_gauges(app: Application) -> Callable[[], None]:
-    """Set the gauges a scrape reports from this process's state (no store call)."""
+def update_gauges(app: Application, every_s: float = 1.0) -> Callable[[], None]:
+    """Set the gauges a scrape reports from this process's state (no store call), at most once a
+    second (called after requests, so that every worker's gauges are current whichever is scraped)."""
+    last = -math.inf
 
     def update() -> None:
+        nonlocal last
+        if time.monotonic() - last < every_s:
+            return
+        last = time.monotonic()
         metrics.READ_MODEL_AGE.set(app.segments.age_s())
         reader = app.segments.current()
         if reader is not None:
@@ -353,7 +374,12 @@ def slack_app(app: Application, *, socket_mode: bool, listener_executor: Executo
     from oversight_bot.slack.app import build_slack_app
 
     return build_slack_app(
-        app.settings, app.conversation, app.engine, socket_mode=socket_mode, listener_executor=listener_executor
+        app.settings,
+        app.conversation,
+        app.engine,
+        socket_mode=socket_mode,
+        listener_executor=listener_executor,
+        kept=app.slack_answers,
     )
 
 
@@ -401,6 +427,7 @@ def slack_http_app(app: Application, offload: Offload | None = None, bolt: App |
         ready=ready(app),
         seen=seen_requests_for(app.engine),
         before_metrics=update_gauges(app),
+        kept=None if app.settings.slack_oauth else app.slack_answers,
     )
     if offload is not None:
         serving.offload = offload
@@ -408,12 +435,44 @@ def slack_http_app(app: Application, offload: Offload | None = None, bolt: App |
 
 
 def prepare(app: Application) -> list[ImportReport]:
-    """Create or upgrade the schema, and load the seeds into a store that has never imported anything."""
-    if not schema.at_head(app.engine):
-        schema.upgrade(app.engine)
+    """Create or upgrade the schema, and load the seeds into a store that has never imported
+    anything; one process at a time (another started at the same moment waits its turn). Then
+    refuse to go on with a keyed audit trail and no key."""
+    with schema.preparing(app.engine, waiting=_say_waiting):
+        if not schema.at_head(app.engine):
+            schema.upgrade(app.engine)
+        reports = _seed_on_first_use(app)
+    _check_audit_key(app)
+    return reports
+
+
+def _seed_on_first_use(app: Application) -> list[ImportReport]:
     if not app.settings.seed_on_first_use or app.segments.source.version() > 0:
         return []
     from oversight_bot.services.seeding import seed
 
     logger.info("empty store: loading the seed data from %s", app.settings.seeds_dir)
-    return seed(app.importer, app.settings.seeds_dir, seed_readers())
+    reports = seed(app.importer, app.settings.seeds_dir, seed_readers())
+    for report in reports:
+        metrics.count_import(report.kind, "changed" if report.changed else "unchanged")
+    return reports
+
+
+def _check_audit_key(app: Application) -> None:
+    """A store whose audit trail is keyed cannot record a concern's filing or viewing without its
+    key: said at start-up, not to the first person who files a concern."""
+    if app.settings.audit_key is not None:
+        return
+    keyed_from = app.concerns.audit_head().keyed_from
+    if keyed_from is not None:
+        raise ConfigurationError(
+            f"OVERSIGHT_AUDIT_KEY is not set, but this store's audit trail is keyed (from record {keyed_from}); "
+            "set it to the key the trail was keyed with (docs/concerns.md)"
+        )
+
+
+def _say_waiting() -> None:
+    logger.warning(
+        "another process is preparing the store (schema, seed data): waiting for it to finish (at most %.0f s)",
+        schema.PREPARE_WAIT_S,
+    )

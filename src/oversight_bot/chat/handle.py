@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 
 from oversight_bot.chat import positions, wording
+from oversight_bot.chat.answers import KeptAnswers, is_kept
 from oversight_bot.chat.commands import (
     Command,
     CompareOrganisations,
@@ -83,6 +85,21 @@ class Conversation:
         self.concerning = concerning
         self.access = access  # None: everyone may read (the console, tests of wording)
         self.releases = releases
+        self.kept: KeptAnswers[Reply] = KeptAnswers()
+
+    def data_version(self, command: Command, actor: Actor) -> Hashable | None:
+        """The version of the data `command`'s answer is made of, if that answer is the same for
+        everyone who may ask it and can be kept until the data changes (chat/answers.py); found
+        in memory, never by asking the store. None: work it out each time."""
+        if not is_kept(command) or not (self.access is None or self.access.reading_is_open()):
+            return None
+        if self.segments.current() is None:
+            return None
+        reader = self.segments.reader()  # the one in hand (and a background check, when one is due)
+        counts = self.concerning.service.counts_version() if self.concerning else 0
+        if counts is None:
+            return None
+        return (reader.snapshot.version, counts, self.segments.ageing.today())
 
     def respond(self, text: str, actor: Actor) -> Reply:
         return self.handle(parse_text(text), actor)
@@ -90,8 +107,14 @@ class Conversation:
     def handle(self, command: Command, actor: Actor) -> Reply:
         """The answer to a command. A use case's "no" (`Refused`) is answered in words here, and a
         store that cannot be reached gives back whatever the user wrote."""
+        version = self.data_version(command, actor)
+        kept = self.kept.get(version, command) if version is not None else None
+        if kept is not None:
+            return kept
         try:
             reply = self._handle(command, actor)
+            if version is not None:
+                self.kept.put(version, command, reply)
         except Refused as refused:
             return refusal_reply(refused)
         except StoreUnavailable:

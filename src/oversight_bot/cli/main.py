@@ -408,16 +408,20 @@ def emit_json(value: object) -> None:
     sys.stdout.write(output.to_json(value) + "\n")
 
 
-def _import(run_import: Callable[[], ImportReport]) -> None:
-    """Run an import, reporting file problems (nothing imported) with exit status 1."""
+def _import(kind: str, run_import: Callable[[], ImportReport]) -> None:
+    """Run an import, reporting file problems (nothing imported) with exit status 1; counted in
+    the metrics by `kind` (the command: ods, nof, league ...) and result (docs/alerts.md)."""
     from oversight_bot.cli import output
     from oversight_bot.errors import ImportFileError
+    from oversight_bot.serving import metrics
 
     try:
         report = run_import()
     except ImportFileError as error:
+        metrics.count_import(kind, "refused")
         output.show_import_error(err, error)
         raise typer.Exit(1) from None
+    metrics.count_import(kind, "changed" if report.changed else "unchanged")
     output.show_import(out, report)
 
 
@@ -441,7 +445,7 @@ def import_ods(
         raise typer.BadParameter(f"{as_of!r} is not a date like 2026-07-01", param_hint="--as-of") from None
     with application() as app:
         region_names = read_regions_file(regions or app.settings.seeds_dir / "regions.csv")
-        _import(lambda: app.importer.organisations(read_ods_file(file, region_names), "ods", as_of=day))
+        _import("ods", lambda: app.importer.organisations(read_ods_file(file, region_names), "ods", as_of=day))
 
 
 @import_cli.command("succ")
@@ -450,7 +454,7 @@ def import_succ(file: ExistingFile) -> None:
     from oversight_bot.ingest.organisations import read_succ_file
 
     with application() as app:
-        _import(lambda: app.importer.successions(read_succ_file(file)))
+        _import("succ", lambda: app.importer.successions(read_succ_file(file)))
 
 
 @import_cli.command("memberships")
@@ -459,7 +463,7 @@ def import_memberships(file: ExistingFile) -> None:
     from oversight_bot.ingest.organisations import read_memberships_file
 
     with application() as app:
-        _import(lambda: app.importer.memberships(read_memberships_file(file)))
+        _import("memberships", lambda: app.importer.memberships(read_memberships_file(file)))
 
 
 @import_cli.command("icbs")
@@ -468,7 +472,7 @@ def import_icbs(file: ExistingFile) -> None:
     from oversight_bot.ingest.organisations import read_icb_file
 
     with application() as app:
-        _import(lambda: app.importer.organisations(read_icb_file(file), "icbs"))
+        _import("icbs", lambda: app.importer.organisations(read_icb_file(file), "icbs"))
 
 
 @import_cli.command("aliases")
@@ -477,7 +481,7 @@ def import_aliases(file: ExistingFile) -> None:
     from oversight_bot.ingest.organisations import read_alias_file
 
     with application() as app:
-        _import(lambda: app.importer.aliases(read_alias_file(file)))
+        _import("aliases", lambda: app.importer.aliases(read_alias_file(file)))
 
 
 Published = Annotated[
@@ -521,7 +525,7 @@ def import_nof(file: ExistingFile, published: Published = None, secondary: Secon
                     release, lambda _stage, done, total: progress.update(task, completed=done), publication
                 )
 
-        _import(run_import)
+        _import("nof", run_import)
 
 
 @import_cli.command("segments")
@@ -531,7 +535,7 @@ def import_segments(file: ExistingFile, published: Published = None, secondary: 
 
     publication = _publication(published, secondary)
     with application() as app:
-        _import(lambda: app.importer.segments(read_segments_file(file), publication))
+        _import("segments", lambda: app.importer.segments(read_segments_file(file), publication))
 
 
 @import_cli.command("league")
@@ -553,7 +557,7 @@ def import_league(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--quarter") from None
     with application() as app:
-        _import(lambda: app.importer.segments(read_league_file(file, given), publication))
+        _import("league", lambda: app.importer.segments(read_league_file(file, given), publication))
 
 
 def _progress() -> Progress:
@@ -621,6 +625,11 @@ def parse_cut_points(specs: list[str], quarters: list[Quarter]) -> dict[Quarter,
 @cli.command()
 def worker(
     once: Annotated[bool, typer.Option("--once", help="One round (fan out and send what is due), then exit.")] = False,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option("--metrics-port", min=1, max=65535, help="Serve Prometheus metrics at /metrics on this port."),
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="Address for --metrics-port.")] = "0.0.0.0",
 ) -> None:
     """The alert worker: fan events out to subscriptions and deliver them, until stopped (SIGTERM or
     Ctrl-C finish the round in hand). Run several on PostgreSQL; one on SQLite."""
@@ -632,6 +641,8 @@ def worker(
                 "Another alert worker already serves this SQLite store; on SQLite only one may run.", markup=False
             )
             raise typer.Exit(1)
+        if metrics_port is not None:
+            _serve_metrics(metrics_port, metrics_host)
         notifiers = chat_notifiers(app)
         alert_worker = delivery_worker(app, notifiers)
         if once:
@@ -649,6 +660,18 @@ def worker(
             stop.set()
         finally:
             alert_worker.close()
+
+
+def _serve_metrics(port: int, host: str) -> None:
+    from oversight_bot.serving import metrics
+
+    try:
+        metrics.serve(port, host)
+    except OSError as error:
+        raise ConfigurationError(
+            f"--metrics-port {port}: cannot listen on {host}:{port} ({error.strerror}); choose a free port, e.g. 9464"
+        ) from None
+    err.print(f"Metrics: http://{host}:{port}/metrics", markup=False)
 
 
 @cli.command()

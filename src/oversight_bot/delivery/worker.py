@@ -18,6 +18,7 @@ times so that a reader can tell (docs/alerts.md).
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -48,6 +49,7 @@ from oversight_bot.services.segments import SegmentReader, SegmentService
 from oversight_bot.serving import metrics
 
 logger = logging.getLogger(__name__)
+GAUGES_EVERY_S = 1.0  # how often the backlog gauges are read from the store (three counting queries)
 
 
 class Notifier(Protocol):
@@ -89,6 +91,7 @@ class DeliveryWorker:
         self.clock = clock
         self.settings = settings or WorkerSettings()
         self._senders = ThreadPoolExecutor(max_workers=self.settings.senders, thread_name_prefix="alert-send")
+        self._measured_at = -math.inf
 
     def run(self, stop: threading.Event) -> None:
         """Work until `stop` is set. Sends run on a pool of threads while this loop goes on claiming,
@@ -113,6 +116,7 @@ class DeliveryWorker:
     def _round(self, in_flight: set[Future[None]]) -> tuple[set[Future[None]], bool]:
         """Fan out, claim and start sending: the sends still in flight, and whether it found nothing to do."""
         in_flight = self._reap(in_flight)
+        self._measure()
         busy = self.fan_out()
         capacity = min(self.settings.channels_per_round, self.settings.senders - len(in_flight))
         groups = self._claim(capacity) if capacity > 0 else []
@@ -123,10 +127,22 @@ class DeliveryWorker:
 
     def run_once(self) -> int:
         """One round, waiting for its sends (for the CLI's --once and for tests)."""
+        self._measure()
         return self.fan_out() + self.deliver()
 
     def close(self) -> None:
         self._senders.shutdown(wait=True)
+
+    def _measure(self) -> None:
+        """The operators' backlog gauges (serving/metrics.py), from the store, about once a second."""
+        if time.monotonic() - self._measured_at < GAUGES_EVERY_S:
+            return
+        self._measured_at = time.monotonic()
+        with self.uow() as uow:
+            metrics.OUTBOX_EVENTS.set(uow.outbox.depth())
+            metrics.DELIVERIES_WAITING.set(uow.deliveries.waiting())
+            for kind, at in uow.imports.last_at().items():
+                metrics.LAST_IMPORT.labels(kind).set(at.timestamp())
 
     @staticmethod
     def _reap(in_flight: set[Future[None]]) -> set[Future[None]]:

@@ -61,6 +61,10 @@ class Access:
             return True  # with no list configured, everyone in the workspace may read and raise concerns
         return self._listed(actor, self.rules.members.get(role, frozenset()))
 
+    def reading_is_open(self) -> bool:
+        """Everyone may read (no reader list configured): no one's answer depends on who asks."""
+        return not self.rules.members.get(Role.READER)
+
     def may_read(self, actor: Actor) -> bool:
         """Segments and alerts: readers, and every role that works with concerns."""
         roles = (Role.READER, Role.OVERSIGHT, Role.SPEAK_UP_GUARDIAN, Role.ADMIN)

@@ -99,6 +99,8 @@ class ConcernService:
         self.flag_rules = tuple(flag_rules)
         self.audit_key = audit_key  # the chain's HMAC key (configuration, never the database)
         self._counts: tuple[float, dict[str, int]] | None = None
+        self._counts_version = 0  # moves on whenever the counts in hand change
+        self._counts_changed = 0  # moves on whenever this process changes a concern
         self._counts_lock = threading.Lock()
         self._counting = False
 
@@ -153,7 +155,7 @@ class ConcernService:
             )
             uow.outbox.append_message(CONCERN_EVENT, stored.ods_code, event_payload(stored, actor), now)
             uow.commit()
-        self._counts = None
+        self._forget_counts()
         # References and categories only: never the words, never who (this is an operator's log).
         logger.info("concern %s filed (%s, %s)", stored.reference, stored.category.value, stored.raised_as.value)
         return Filed(stored, new=True)
@@ -202,7 +204,7 @@ class ConcernService:
             facts = {"from": concern.status.value, "to": to.value, "seal": seal}
             uow.audit.append(AuditEntry("status changed", actor.user_id, now, reference, facts))
             uow.commit()
-        self._counts = None
+        self._forget_counts()
         logger.info("concern %s: %s -> %s", reference, concern.status.value, to.value)
         return moved
 
@@ -221,18 +223,40 @@ class ConcernService:
         """Open concerns about an organisation (a count only, for anyone's `segment` answer). Read
         once, then again after a change in this process; counts older than a second are refreshed
         in the background while the old ones are served, so no answer waits for the store."""
+        return self._current_counts().get(ods_code, 0)
+
+    def counts_version(self) -> int | None:
+        """Changes whenever any open count changes (for answers kept until their data changes);
+        None until the counts are first read. Never waits for the store."""
+        if self._counts is None:
+            return None
+        self._current_counts()
+        return self._counts_version
+
+    def _current_counts(self) -> dict[str, int]:
         cached = self._counts
         if cached is None:
             cached = self._read_counts()
         elif time.monotonic() - cached[0] >= COUNTS_FRESH_S:
             self._refresh_counts_in_background()
-        return cached[1].get(ods_code, 0)
+        return cached[1]
 
     def _read_counts(self) -> tuple[float, dict[str, int]]:
+        changed = self._counts_changed
         with self.uow() as uow:
             counts = (time.monotonic(), uow.concerns.open_counts())
+        if changed != self._counts_changed:
+            return counts  # a concern changed here meanwhile: what was read may be from before it
+        before = self._counts
+        if before is None or before[1] != counts[1]:
+            self._counts_version += 1
         self._counts = counts
         return counts
+
+    def _forget_counts(self) -> None:
+        """A concern was filed or moved here: the counts are read again when next needed."""
+        self._counts_changed += 1
+        self._counts = None
 
     def _refresh_counts_in_background(self) -> None:
         with self._counts_lock:

@@ -8,7 +8,7 @@ succeeded (1 April 2026 for the mergers that left 36 ICBs), or else on the file'
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -94,7 +94,7 @@ def register_view(
     organisation = organisations.get(code)
     if organisation is None:
         return RegisterView()
-    is_open = {c: o.is_open for c, o in organisations.items()}
+    is_open = _IsOpen(organisations)  # asked only of the codes a walk visits: never all 50,000
     chains: tuple[tuple[Handover, ...], ...] = ()
     if not organisation.is_open:
         chains = tuple(
@@ -107,3 +107,20 @@ def register_view(
         icb = IcbLabel(organisation.icb_code, named.name if named is not None else None)
     names = tuple(sorted(former_names.get(code, ()), key=lambda n: n.until, reverse=True))
     return RegisterView(icb, names, chains, tuple(predecessors_of(code, predecessors)))
+
+
+class _IsOpen(Mapping[str, bool]):
+    """Whether each organisation is open, read from `organisations` when asked (a dict of them all
+    cost 30 ms a `segment` answer at 50,000 organisations: bench/bench_rebuild.py)."""
+
+    def __init__(self, organisations: Mapping[str, Organisation]) -> None:
+        self.organisations = organisations
+
+    def __getitem__(self, code: str) -> bool:
+        return self.organisations[code].is_open
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.organisations)
+
+    def __len__(self) -> int:
+        return len(self.organisations)

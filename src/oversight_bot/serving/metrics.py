@@ -8,12 +8,22 @@ any process reports every process's counts. Names follow Prometheus's convention
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import Engine, event
 
@@ -36,19 +46,46 @@ READ_MODEL_AGE = Gauge(
 READ_MODEL_VERSION = Gauge(
     "oversight_read_model_version", "The import id the read model was built from.", multiprocess_mode="min"
 )
+# The store's backlog, read by the alert worker about once a second: the same whichever process
+# reads it, so the most recent reading is the truth (and a dead worker's last reading is not).
 OUTBOX_EVENTS = Gauge(
-    "oversight_outbox_undispatched_events", "Events not yet fanned out to subscriptions.", multiprocess_mode="max"
+    "oversight_outbox_undispatched_events",
+    "Events not yet fanned out to subscriptions.",
+    multiprocess_mode="mostrecent",
 )
 DELIVERIES_WAITING = Gauge(
-    "oversight_alert_deliveries_waiting", "Alerts due or scheduled, not yet sent.", multiprocess_mode="max"
+    "oversight_alert_deliveries_waiting",
+    "Alerts not yet sent: due, scheduled (a retry, a digest) or in flight.",
+    multiprocess_mode="mostrecent",
 )
 DELIVERIES = Counter("oversight_alert_deliveries_total", "Alert sends, by outcome.", ["outcome"])
-IMPORTS = Counter("oversight_imports_total", "Imports run in this process, by kind and result.", ["kind", "result"])
+IMPORTS = Counter(
+    "oversight_imports_total",
+    "Imports run (in this process, or in any sharing PROMETHEUS_MULTIPROC_DIR), by kind and result.",
+    ["kind", "result"],
+)
+LAST_IMPORT = Gauge(
+    "oversight_last_import_timestamp_seconds",
+    "When the store last took a file of this kind that changed something (Unix time).",
+    ["kind"],
+    multiprocess_mode="mostrecent",
+)
 
 
 def observe_request(surface: str, outcome: str, seconds: float) -> None:
-    REQUESTS.labels(surface, outcome).inc()
-    REQUEST_SECONDS.labels(surface).observe(seconds)
+    _request_counter(surface, outcome).inc()
+    _request_histogram(surface).observe(seconds)
+
+
+# A labelled series found once, not on every request (`labels()` takes a lock and builds a key).
+@functools.cache
+def _request_counter(surface: str, outcome: str) -> Any:
+    return REQUESTS.labels(surface, outcome)
+
+
+@functools.cache
+def _request_histogram(surface: str) -> Any:
+    return REQUEST_SECONDS.labels(surface)
 
 
 def time_statements(engine: Engine) -> None:
@@ -66,12 +103,26 @@ def time_statements(engine: Engine) -> None:
     event.listen(engine, "after_cursor_execute", after)
 
 
+def count_import(kind: str, result: str) -> None:
+    """`result`: changed, unchanged or refused."""
+    IMPORTS.labels(kind, result).inc()
+
+
 def exposition(before: Callable[[], None] | None = None) -> tuple[bytes, str]:
     """The metrics page: this process's, or every worker's in multiprocess mode."""
     if before is not None:
         before()
+    return generate_latest(_registry()), CONTENT_TYPE_LATEST
+
+
+def serve(port: int, host: str) -> None:
+    """`/metrics` on its own port, from a daemon thread (the alert worker, which serves nothing else)."""
+    start_http_server(port, host, registry=_registry())
+
+
+def _registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # the library leaves it untyped
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(), CONTENT_TYPE_LATEST
+        return registry
+    return REGISTRY

@@ -31,6 +31,7 @@ from oversight_bot.errors import ConfigurationError
 from oversight_bot.logs import error_frames
 from oversight_bot.slack import blocks, concern_listeners, listeners, uninstalls
 from oversight_bot.slack.actors import workspace_ids
+from oversight_bot.slack.answers import KeptCommandAnswers
 from oversight_bot.slack.authorize import SingleWorkspaceAuthorize
 from oversight_bot.slack.text import unescape_user_text
 
@@ -61,8 +62,10 @@ def build_slack_app(
     *,
     socket_mode: bool = False,
     listener_executor: Executor | None = None,
+    kept: KeptCommandAnswers | None = None,
 ) -> App:
-    """The Bolt app; `listener_executor` runs the lazy listeners (Bolt's own pool if None)."""
+    """The Bolt app; `listener_executor` runs the lazy listeners (Bolt's own pool if None); `kept`
+    collects answers the HTTP layer may give again without Bolt (single-workspace mode only)."""
     client = web_client(settings)
     options: dict[str, Any] = {
         "client": client,
@@ -92,7 +95,7 @@ def build_slack_app(
     app = App(**options)
     app.use(unescape_user_text)
     app.error(answer_unexpected_error)
-    listeners.register(app, conversation)
+    listeners.register(app, conversation, kept=None if "oauth_settings" in options else kept)
     uninstalls.register(app, conversation, options.get("oauth_settings"))
     if conversation.concerning is not None:
         concern_listeners.register(app, conversation, conversation.concerning)

@@ -29,11 +29,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from oversight_bot.errors import TooSlow
+from oversight_bot.errors import StoreUnavailable, TooSlow
 from oversight_bot.serving import metrics
 from oversight_bot.serving.offload import Offload
 from oversight_bot.serving.replay import SHARED_DEADLINE_S, WINDOW_S, LocalMemory, SeenRequests
 from oversight_bot.slack import gate
+from oversight_bot.slack.answers import KeptCommandAnswers
 from oversight_bot.slack.gate import Parsed, Refusal
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class HttpServing:
     offload: Offload = field(default_factory=Offload)
     before_metrics: Callable[[], None] | None = None
     clock: Callable[[], float] = time.time
+    kept: KeptCommandAnswers | None = None  # slash commands' kept answers, given without Bolt
 
 
 def create_http_app(slack_app: App, serving: HttpServing) -> Starlette:
@@ -84,6 +86,9 @@ def create_http_app(slack_app: App, serving: HttpServing) -> Starlette:
         if not await guard.first_sight(signed):
             logger.warning("refused a replayed Slack request")
             return "replayed", _error(401, "replayed request")
+        kept = serving.kept.kept_answer(parsed.data) if serving.kept and parsed.kind == "command" else None
+        if kept is not None:  # worked out in memory, with no Bolt, no thread and no store
+            return "answered", Response(kept, media_type="application/json;charset=utf-8")
         bolt_request = to_bolt_request(request, body)
         try:
             response = await serving.offload.run(lambda: dispatch_or_refuse(slack_app, bolt_request))
@@ -140,6 +145,11 @@ class ReplayCheck:
         if seen is None:
             return True
         keep_until = signed.timestamp + WINDOW_S + 60
+        if getattr(seen, "inline", False):  # a local file's quick insert (store/replays.py)
+            try:
+                return seen.first_sight(signed.signature, keep_until)
+            except StoreUnavailable:
+                pass  # busy just now: waited for off the event loop, as any store is
         try:
             return await self.serving.offload.run(lambda: seen.first_sight(signed.signature, keep_until),
                                                   deadline_s=SHARED_DEADLINE_S)  # fmt: skip

@@ -5,66 +5,51 @@ listener, off the request thread."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from oversight_bot.chat.commands import (
-    Command,
-    GetSegment,
-    ShowMetrics,
-    ShowTrend,
-    command_text,
-    parse_segment_command,
-    parse_text,
-)
+from oversight_bot.chat.commands import Command, GetSegment, ShowMetrics, ShowTrend, command_text
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.replies import Reply
 from oversight_bot.domain.actors import Actor
 from oversight_bot.slack import blocks, ids
 from oversight_bot.slack.actors import actor_of
+from oversight_bot.slack.answers import KeptCommandAnswers, command_answer, parse_command
 from oversight_bot.slack.charts import NOT_SHOWN, ChartUploads
 
 ANY_VIEW = re.compile(".*")
 CHARTED = (ShowMetrics, ShowTrend)  # the questions whose answers come with a chart
 
 
-def register(app: App, conversation: Conversation, uploads: ChartUploads | None = None) -> None:
-    """Attach every listener; the manifest test checks that these match manifest.yml."""
+def register(
+    app: App, conversation: Conversation, uploads: ChartUploads | None = None, kept: KeptCommandAnswers | None = None
+) -> None:
+    """Attach every listener; the manifest test checks that these match manifest.yml. `kept`: where
+    answers that may be kept are put, for the HTTP layer to give again (slack/answers.py)."""
     uploads = uploads or ChartUploads()
 
-    def answer(ack: Ack, parsed: Command, reply: Reply) -> None:
-        """Confirmations of a channel's changes are said in the channel (a visible record); the rest
-        is private, with a Share button where worth sharing."""
-        visibility = "in_channel" if reply.public else "ephemeral"
-        ack(response_type=visibility, **blocks.message(reply, command=command_text(parsed), share=not reply.public))
+    def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        parsed = parse_command(command.get("command", ""), command.get("text", ""))
+        asker = actor_of(context, command)
+        version = conversation.data_version(parsed, asker)  # before the answer is worked out
+        body = command_answer(parsed, conversation.handle(parsed, asker))
+        if kept is not None:
+            kept.keep(version, parsed, body)
+        ack(**body)
 
-    def segment(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        parsed = parse_segment_command(command.get("text", ""))
-        answer(ack, parsed, conversation.handle(parsed, actor_of(context, command)))
-
-    def oversight(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        parsed = parse_text(command.get("text", ""))
-        answer(ack, parsed, conversation.handle(parsed, actor_of(context, command)))
-
-    def chart_after(parse: Callable[[str], Command]) -> Callable[..., None]:
+    def chart_after(command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
         """After a command's answer: its chart, drawn and uploaded off the request thread, put in
         the answer in place of "a chart follows" (commands without a chart do nothing here)."""
-
-        def attach(command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
-            parsed = parse(command.get("text", ""))
-            if not isinstance(parsed, CHARTED):  # read-only questions only: nothing is done twice
-                return
-            who = actor_of(context, command)
-            reply = conversation.handle(parsed, who)
-            if reply.chart is None:
-                return
-            text = command_text(parsed)
-            send_with_chart(client, who.workspace or "", respond, reply, text, replace_original=True)
-
-        return attach
+        parsed: Command = parse_command(command.get("command", ""), command.get("text", ""))
+        if not isinstance(parsed, CHARTED):  # read-only questions only: nothing is done twice
+            return
+        who = actor_of(context, command)
+        reply = conversation.handle(parsed, who)
+        if reply.chart is None:
+            return
+        send_with_chart(client, who.workspace or "", respond, reply, command_text(parsed), replace_original=True)
 
     def send_with_chart(
         client: WebClient, workspace: str, respond: Respond, reply: Reply, text: str, **how: Any
@@ -77,8 +62,8 @@ def register(app: App, conversation: Conversation, uploads: ChartUploads | None 
 
         uploads.send(respond, shaped, file_id, response_type="ephemeral", **how)
 
-    app.command(ids.SLASH_SEGMENT)(ack=segment, lazy=[chart_after(parse_segment_command)])
-    app.command(ids.SLASH_OVERSIGHT)(ack=oversight, lazy=[chart_after(parse_text)])
+    app.command(ids.SLASH_SEGMENT)(ack=answer, lazy=[chart_after])
+    app.command(ids.SLASH_OVERSIGHT)(ack=answer, lazy=[chart_after])
 
     def acknowledge(ack: Ack) -> None:
         ack()

@@ -56,10 +56,11 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def dialect_insert(session: Session) -> Any:
-    """The INSERT with ON CONFLICT of the session's database (SQLite or PostgreSQL); each dialect is
-    imported only when used, PostgreSQL's taking a twentieth of a second."""
-    if session.get_bind().dialect.name == "postgresql":
+def dialect_insert(session: Session | Engine) -> Any:
+    """The INSERT with ON CONFLICT of the session's (or engine's) database (SQLite or PostgreSQL);
+    each dialect is imported only when used, PostgreSQL's taking a twentieth of a second."""
+    bind = session.get_bind() if isinstance(session, Session) else session
+    if bind.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
         return postgresql_insert

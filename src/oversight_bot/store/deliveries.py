@@ -4,6 +4,12 @@ Claiming works one destination at a time, so that about one message a second goe
 channel however many workers run. On PostgreSQL the destination's row is locked with
 `FOR UPDATE SKIP LOCKED`, so several workers share the work without waiting on each other; SQLite
 has no row locks (SQLAlchemy drops the clause there), so on SQLite run one worker.
+
+A destination's alerts go in the order their events happened (outbox order): only the group of
+its earliest unfinished delivery may be claimed, so a group waiting to be retried (a 500, a 429)
+holds back the groups after it, and Q4's message never overtakes Q3's. Nothing is claimed while
+the outbox holds events not yet fanned out, so that a group is whole (one message, not two) and
+no earlier event's deliveries are still to come, whichever worker fans out what.
 """
 
 from __future__ import annotations
@@ -12,8 +18,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, not_, or_, select, tuple_, update
+from sqlalchemy.orm import Session, aliased
 
 from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.services.alerts import ClaimedGroup, DeliveryInfo, EventRecord, NewDelivery
@@ -29,6 +35,7 @@ from oversight_bot.store.tables import (
 
 D, C = AlertDeliveryRow, AlertChannelRow
 DUE_STATUSES = ("pending", "retry")
+UNFINISHED = (*DUE_STATUSES, "sending")
 GROUP_LIMIT = 500
 
 
@@ -42,10 +49,32 @@ def event_record(row: OutboxEventRow) -> EventRecord:
     return EventRecord(row.id, row.kind, row.ods_code, dict(row.payload), batch, row.created_at)
 
 
-def _due(now: datetime) -> Any:
-    waiting = and_(D.status.in_(DUE_STATUSES), D.next_attempt_at <= now)
-    abandoned = and_(D.status == "sending", D.claimed_until < now)  # a worker died mid-send
+def _due(now: datetime, d: Any = D) -> Any:
+    waiting = and_(d.status.in_(DUE_STATUSES), d.next_attempt_at <= now)
+    abandoned = and_(d.status == "sending", d.claimed_until < now)  # a worker died mid-send
     return or_(waiting, abandoned)
+
+
+def _is_due(d: AlertDeliveryRow, now: datetime) -> bool:
+    """`_due`, for a row in hand."""
+    if d.status in DUE_STATUSES:
+        return d.next_attempt_at <= now
+    return d.status == "sending" and d.claimed_until is not None and d.claimed_until < now
+
+
+def _in_turn(now: datetime) -> Any:
+    """A due delivery with no earlier delivery to its destination still waiting (to be retried,
+    held for a digest, or in flight): the one kind that may be claimed."""
+    earlier = aliased(AlertDeliveryRow)
+    waiting_before = exists().where(
+        earlier.platform == D.platform,
+        earlier.workspace == D.workspace,
+        earlier.channel == D.channel,
+        earlier.event_id < D.event_id,
+        earlier.status.in_(UNFINISHED),
+        not_(_due(now, earlier)),
+    )
+    return and_(_due(now), ~waiting_before)
 
 
 def _at(destination: Destination, *, whole_workspace: bool = False) -> list[Any]:
@@ -58,22 +87,25 @@ class SqlAlchemyDeliveryRepository:
         self.session = session
 
     def add(self, deliveries: Iterable[NewDelivery], at: datetime) -> int:
-        rows = [_new_row(d, at) for d in deliveries]
-        if not rows:
+        new = list(deliveries)
+        if not new:
             return 0
-        for destination in {d.destination for d in deliveries if isinstance(d, NewDelivery)}:
+        # In one order, so that two workers making the same new destinations' rows never deadlock.
+        for destination in sorted({d.destination for d in new}, key=lambda d: d.key):
             channel_row(self.session, destination)
         insert = dialect_insert(self.session)
         statement = insert(AlertDeliveryRow).on_conflict_do_nothing(index_elements=["event_id", "subscription_id"])
-        self.session.execute(statement, rows)
-        return len(rows)
+        self.session.execute(statement, [_new_row(d, at) for d in new])
+        return len(new)
 
     def claim(
         self, now: datetime, worker: str, lease_s: float, interval_s: float, channels: int, lookahead_s: float = 0.0
     ) -> list[ClaimedGroup]:
         """Claim the next group for up to `channels` destinations whose turn comes within `lookahead_s`;
         each group says when its turn is (`not_before`), so that sending can keep exact time."""
-        due_destinations = select(D.platform, D.workspace, D.channel).where(_due(now))
+        if self._fan_out_unfinished():
+            return []
+        due_destinations = select(D.platform, D.workspace, D.channel).where(_in_turn(now))
         # One message in flight per destination: the next waits for Slack's answer to the last.
         in_flight = select(D.platform, D.workspace, D.channel).where(D.status == "sending", D.claimed_until >= now)
         soon = now + timedelta(seconds=lookahead_s)
@@ -98,6 +130,10 @@ class SqlAlchemyDeliveryRepository:
         self.session.flush()
         return groups
 
+    def _fan_out_unfinished(self) -> bool:
+        undispatched = select(OutboxEventRow.id).where(OutboxEventRow.dispatched_at.is_(None)).limit(1)
+        return self.session.scalar(undispatched) is not None
+
     def _withdraw_unwanted(self, channel: AlertChannelRow, now: datetime) -> None:
         """Alerts queued before a channel muted, or before its subscription went, are not sent after:
         the mute's confirmation said nothing would be (a held digest, a retry after a 500)."""
@@ -117,12 +153,12 @@ class SqlAlchemyDeliveryRepository:
         self, channel: AlertChannelRow, now: datetime, worker: str, lease_s: float, turn: datetime
     ) -> ClaimedGroup | None:
         destination = Destination(channel.platform, channel.workspace, channel.channel, channel.person)
-        due = self.session.scalars(
-            select(D).where(*_at(destination), _due(now)).order_by(D.next_attempt_at, D.id).limit(GROUP_LIMIT)
+        waiting = self.session.scalars(
+            select(D).where(*_at(destination), D.status.in_(UNFINISHED)).order_by(D.event_id, D.id).limit(GROUP_LIMIT)
         ).all()
-        if not due:
-            return None
-        group = [d for d in due if d.group_key == due[0].group_key]
+        if not waiting or not _is_due(waiting[0], now):
+            return None  # the earliest is not due yet: nothing after it may overtake it
+        group = [d for d in waiting if d.group_key == waiting[0].group_key and _is_due(d, now)]
         for delivery in group:
             delivery.status, delivery.attempts = "sending", delivery.attempts + 1
             delivery.claimed_by, delivery.claimed_until = worker, now + timedelta(seconds=lease_s)
@@ -207,6 +243,10 @@ class SqlAlchemyDeliveryRepository:
             conditions.append(D.id.in_(list(ids)))
         statement = update(D).where(*conditions).values(status="retry", attempts=0, next_attempt_at=at, last_error=None)
         return int(self.session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+    def waiting(self) -> int:
+        """Alerts not yet sent: due, scheduled (a retry, a digest) or in flight (for the operators' gauge)."""
+        return self.session.scalar(select(func.count()).where(D.status.in_(UNFINISHED))) or 0
 
     def _update(self, ids: Iterable[int], **values: Any) -> None:
         self.session.execute(update(D).where(D.id.in_(list(ids))).values(**values))

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from oversight_bot.domain.assessments import Assessment, Basis, Disagreement
@@ -240,6 +240,10 @@ class SqlAlchemyOutbox:
         )
         return [event_record(row) for row in self.session.scalars(query)]
 
+    def depth(self) -> int:
+        """Events not yet fanned out (for the operators' gauge)."""
+        return self.session.scalar(select(func.count()).where(OutboxEventRow.dispatched_at.is_(None))) or 0
+
     def mark_dispatched(self, event_ids: Iterable[int], at: datetime) -> None:
         ids = list(event_ids)
         if ids:
@@ -299,3 +303,8 @@ class SqlAlchemyImportLog:
         self.session.add(row)
         self.session.flush()
         return row.id
+
+    def last_at(self) -> dict[str, datetime]:
+        """When each kind of file was last imported with changes (for the operators' gauge)."""
+        latest = select(ImportRow.kind, func.max(ImportRow.imported_at)).group_by(ImportRow.kind)
+        return dict(self.session.execute(latest).all())  # max() keeps the column's UTC type

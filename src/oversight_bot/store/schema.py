@@ -7,12 +7,18 @@ records against the newest one its migration files declare. Alembic is imported 
 
 from __future__ import annotations
 
+import fcntl
 import re
 import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
+
+from oversight_bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -22,6 +28,8 @@ VERSIONS = MIGRATIONS / "versions"
 _REVISION = re.compile(r"^revision\s*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
 _DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.+)$", re.MULTILINE)
 _QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+PREPARE_WAIT_S = 120.0  # seeding an empty store takes seconds; a slow, busy machine, many more
+PREPARE_LOCK_KEY = 0x6F76657273  # PostgreSQL's advisory lock for preparing this application's store
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -117,3 +125,59 @@ def at_head(engine: Engine) -> bool:
 
 def is_current(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+@contextmanager
+def preparing(engine: Engine, waiting: Callable[[], None], wait_s: float = PREPARE_WAIT_S) -> Iterator[None]:
+    """One process at a time prepares a store (migrations, then seeds on first use): two servers
+    started at once would otherwise both migrate, and one would find the store locked and exit.
+    Another waits its turn (`waiting` is called once, to say so) for up to `wait_s`, then finds the
+    store ready. SQLite: a lock file beside the database; PostgreSQL: an advisory lock, so
+    processes on several machines take turns too."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+
+            def take() -> bool:
+                return bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": PREPARE_LOCK_KEY}))
+
+            _take_in_time(take, waiting, wait_s)
+            connection.commit()  # the lock is the session's: no transaction held open meanwhile
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": PREPARE_LOCK_KEY})
+                connection.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.prepare-lock", "w") as handle:
+        _take_in_time(lambda: _try_flock(handle.fileno()), waiting, wait_s)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _take_in_time(take: Callable[[], bool], waiting: Callable[[], None], wait_s: float) -> None:
+    if take():
+        return
+    waiting()
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        if take():
+            return
+    raise StoreUnavailable(
+        f"another process has been preparing the store (migrations, seed data) for {wait_s:.0f} s; "
+        "start again once it has finished, or stop it if it is stuck"
+    )

@@ -16,7 +16,8 @@ from oversight_bot.domain.subscriptions import (
     Target,
     TargetKind,
 )
-from oversight_bot.store.tables import AlertChannelRow, SubscriptionRow
+from oversight_bot.store.db import dialect_insert
+from oversight_bot.store.tables import AlertChannelRow, AlertDeliveryRow, SubscriptionRow
 
 
 def subscription_from_row(row: SubscriptionRow) -> Subscription:
@@ -115,10 +116,27 @@ class SqlAlchemySubscriptionRepository:
 
     def save_settings(self, destination: Destination, settings: ChannelSettings, by: str, at: datetime) -> None:
         row = channel_row(self.session, destination)
+        if row.digest_at is not None and settings.digest_at is None:
+            self._release_digest(destination, at)
         row.muted_until = settings.muted_until
         row.digest_at = settings.digest_at.strftime("%H:%M") if settings.digest_at else None
         row.threading = settings.threading
         row.updated_by, row.updated_at = by, at
+
+    def _release_digest(self, destination: Destination, at: datetime) -> None:
+        """Digest off: what a digest was holding goes now (as one message), not at the digest's
+        time, so that it neither waits nor holds back the alerts that follow it (delivery keeps a
+        channel's alerts in order)."""
+        D = AlertDeliveryRow
+        held = update(D).where(
+            D.platform == destination.platform,
+            D.workspace == destination.workspace,
+            D.channel == destination.channel,
+            D.status == "pending",
+            D.group_key.startswith("digest:"),
+            D.next_attempt_at > at,
+        )
+        self.session.execute(held.values(next_attempt_at=at))
 
     def _row(self, destination: Destination, target: Target) -> SubscriptionRow | None:
         query = select(SubscriptionRow).where(
@@ -137,17 +155,19 @@ def settings_from_row(row: AlertChannelRow | None) -> ChannelSettings:
 
 
 def channel_row(session: Session, destination: Destination) -> AlertChannelRow:
-    """The destination's settings row, made when first needed."""
+    """The destination's settings row, made when first needed. Two workers may meet a new
+    destination at once (fan-out on PostgreSQL): the insert gives way to the other's row."""
     key = (destination.platform, destination.workspace, destination.channel)
     row = session.get(AlertChannelRow, key)
     if row is None:
-        row = AlertChannelRow(
-            platform=destination.platform,
-            workspace=destination.workspace,
-            channel=destination.channel,
-            person=destination.person,
-            threading=False,
-        )
-        session.add(row)
-        session.flush()
+        insert = dialect_insert(session)
+        values = {
+            "platform": key[0],
+            "workspace": key[1],
+            "channel": key[2],
+            "person": destination.person,
+            "threading": False,
+        }
+        session.execute(insert(AlertChannelRow).values(values).on_conflict_do_nothing())
+        row = session.get_one(AlertChannelRow, key)
     return row

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,30 @@ def import_q2(app: Application) -> int:
 
 def worker_for(app: Application, worker_id: str = "w1") -> DeliveryWorker:
     return delivery_worker(app, {"slack": slack_notifier(app)}, worker_id)
+
+
+@contextmanager
+def running(workers: list[DeliveryWorker]) -> Iterator[threading.Event]:
+    """The workers' own loops on threads, as `oversight worker` runs them; stopped and closed after."""
+    stop = threading.Event()
+    threads = [threading.Thread(target=worker.run, args=(stop,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    try:
+        yield stop
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+        for worker in workers:
+            worker.close()
+
+
+def wait_until(done: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll `done` until it is true or `timeout` has passed (the caller's assertions then say what failed)."""
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def drain(workers: list[DeliveryWorker], until: Any, timeout: float = 30.0) -> None:

@@ -4,7 +4,6 @@ delivered exactly once, and no channel sent to faster than its limit allows."""
 from __future__ import annotations
 
 import itertools
-import threading
 from collections import Counter
 
 import pytest
@@ -14,7 +13,7 @@ from oversight_bot.domain.events import SegmentChanged
 from oversight_bot.domain.quarters import Quarter
 from oversight_bot.ingest.organisations import read_ods_file, read_regions_file
 from tests.conftest import SEEDS
-from tests.integration.alerts.conftest import ALL, alert_settings, subscribe
+from tests.integration.alerts.conftest import ALL, alert_settings, running, subscribe, wait_until
 from tests.integration.alerts.test_reliability import deliveries
 from tests.integration.slack.conftest import text_of
 from tests.slack_standin import SlackStandIn
@@ -43,22 +42,9 @@ def test_workers_share_the_work_without_repeating_it(empty_db_url: str, standin:
         subscribe(app, ALL, channel=channel)
     standin.channel_window_s = WINDOW
     queue_events(app, EVENTS)
-    stop = threading.Event()
-    running = [delivery_worker(app, {"slack": slack_notifier(app)}, f"w{n}") for n in range(many)]
-    threads = [threading.Thread(target=w.run, args=(stop,)) for w in running]
-    for thread in threads:
-        thread.start()
-    try:
-        for _ in range(600):
-            if len(standin.posts()) >= CHANNELS * EVENTS:
-                break
-            stop.wait(0.05)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=10)
-        for worker in running:
-            worker.close()
+    alert_workers = [delivery_worker(app, {"slack": slack_notifier(app)}, f"w{n}") for n in range(many)]
+    with running(alert_workers):
+        wait_until(lambda: len(standin.posts()) >= CHANNELS * EVENTS)
     posts = standin.posts()
     assert len(posts) == CHANNELS * EVENTS, f"{len(posts)} of {CHANNELS * EVENTS} delivered"
     refs = Counter((post.body["channel"], text_of(post.body).rsplit("Alert ref ", 1)[1]) for post in posts)

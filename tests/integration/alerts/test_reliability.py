@@ -9,9 +9,11 @@ import itertools
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +30,16 @@ from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.ports import UnitOfWork
 from oversight_bot.store.tables import AlertDeliveryRow
 from tests.fakes import FakeClock
-from tests.integration.alerts.conftest import ADMIN_CHANNEL, ALL, CHANNEL, drain, import_q2, subscribe, worker_for
+from tests.integration.alerts.conftest import (
+    ADMIN_CHANNEL,
+    ALL,
+    CHANNEL,
+    drain,
+    import_q2,
+    running,
+    subscribe,
+    worker_for,
+)
 from tests.integration.slack.conftest import text_of
 from tests.oversight_cli import oversight
 from tests.slack_standin import SlackStandIn, api_error, rate_limited, server_error, slow
@@ -255,3 +266,29 @@ def test_a_worker_killed_between_sending_and_recording_leaves_one_recognisable_d
     assert len(posts) == 2 and reference(posts[0]) == reference(posts[1])
     assert {(d.status, d.attempts) for d in deliveries(baseline)} == {("sent", 2)}
     worker.close()
+
+
+@pytest.mark.parametrize("empty_db_url", ["sqlite"], indirect=True)
+def test_the_worker_outlives_a_store_that_stops_answering(
+    baseline: Application, standin: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another program holds the real store's write lock for a while: rounds fail, the worker goes on."""
+    subscribe(baseline, RXV)
+    import_q2(baseline)
+    holder = sqlite3.connect(str(baseline.engine.url.database), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    options = WorkerSettings(worker_id="locked-out", interval_s=0.0, store_retry_s=0.1)
+    worker = DeliveryWorker(
+        baseline.uow, {"slack": slack_notifier(baseline)}, baseline.segments, baseline.clock, options
+    )
+    with running([worker]) as stop:
+        deadline = time.monotonic() + 15
+        while (
+            "the store is unavailable; the alert worker tries again" not in caplog.text and time.monotonic() < deadline
+        ):
+            stop.wait(0.05)
+        assert standin.posts(CHANNEL) == []
+        holder.execute("ROLLBACK")
+        holder.close()
+        standin.wait_for("chat.postMessage", 1, timeout=15)
+    assert len(standin.posts(CHANNEL)) == 1 and "the store is unavailable; the alert worker tries again" in caplog.text
