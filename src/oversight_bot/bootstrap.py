@@ -13,6 +13,7 @@ import logging
 import math
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
@@ -367,6 +368,22 @@ def update_gauges(app: Application, every_s: float = 1.0) -> Callable[[], None]:
             metrics.READ_MODEL_VERSION.set(reader.snapshot.version)
 
     return update
+
+
+def warm_up_charts() -> None:
+    """A server's first chart costs what a process pays once (matplotlib's import and fonts, about
+    0.3 s more than any later chart): paid on a thread of its own as the server starts, not by the
+    first person who asks (bench/bench_positions.py)."""
+
+    def draw_practice_chart() -> None:
+        from oversight_bot.charts.draw import warm_up
+
+        try:
+            warm_up()
+        except Exception:  # a chart is an extra: the answers it goes with are given without it
+            logger.warning("charts could not be drawn; answers will come without them", exc_info=True)
+
+    threading.Thread(target=draw_practice_chart, name="chart warm-up", daemon=True).start()
 
 
 def slack_app(app: Application, *, socket_mode: bool, listener_executor: Executor | None = None) -> App:

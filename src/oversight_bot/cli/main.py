@@ -283,7 +283,7 @@ def serve(
 
 
 def _serve_socket_mode(app: Application) -> None:
-    from oversight_bot.bootstrap import slack_app
+    from oversight_bot.bootstrap import slack_app, warm_up_charts
     from oversight_bot.config import require
     from oversight_bot.slack import socket_mode
 
@@ -292,6 +292,7 @@ def _serve_socket_mode(app: Application) -> None:
     require(settings.slack_bot_token is not None, "slack_bot_token", "Socket Mode needs the bot token")
     assert settings.slack_app_token is not None
     bolt = slack_app(app, socket_mode=True)
+    warm_up_charts()
     err.print("Slack: connecting in Socket Mode...", markup=False)
     socket_mode.run(
         bolt,
@@ -301,7 +302,7 @@ def _serve_socket_mode(app: Application) -> None:
 
 
 def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
-    from oversight_bot.bootstrap import slack_http_app
+    from oversight_bot.bootstrap import slack_http_app, warm_up_charts
     from oversight_bot.config import require
     from oversight_bot.slack import http
 
@@ -321,11 +322,12 @@ def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
         supervisor = [sys.executable, "-m", "oversight_bot.serving.supervisor"]
         os.execv(sys.executable, [*supervisor, "--host", host, "--port", str(port), "--workers", str(workers)])
     app.segments.refresh()  # the first read model, before the first request
+    warm_up_charts()
     http.serve(web_app, host, port)
 
 
 def _serve_teams(app: Application, host: str, port: int) -> None:
-    from oversight_bot.bootstrap import teams_web_app
+    from oversight_bot.bootstrap import teams_web_app, warm_up_charts
     from oversight_bot.config import require
     from oversight_bot.teams.app import serve as serve_teams
 
@@ -333,6 +335,7 @@ def _serve_teams(app: Application, host: str, port: int) -> None:
     web_app = teams_web_app(app)  # refuses to start without an app id (or explicit anonymous use)
     host = teams_host(app, host)
     refuse_busy_port(host, port, "OVERSIGHT_TEAMS_PORT")
+    warm_up_charts()
     err.print(f"Teams: POST http://{host}:{port}/api/messages (Ctrl-C to stop).", markup=False)
     serve_teams(web_app, host, port)
 
