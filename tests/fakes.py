@@ -277,6 +277,12 @@ class InMemoryUnitOfWork:
     def register(self) -> ports.RegisterRepository:
         raise NotImplementedError("the register's history comes from imports, which the store's tests cover")
 
+    @property
+    def releases(self) -> ports.ReleaseRecords:
+        raise NotImplementedError(
+            "the release checks' records are the store's (tests/integration/test_release_checks.py)"
+        )
+
 
 class InMemoryStore:
     """The tables and a `uow` factory for the services: `ConcernService(store.uow, clock, access)`."""

@@ -20,14 +20,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from oversight_bot.chat.concerning import Concerning
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.subscribing import Subscribing
-from oversight_bot.config import Settings, sqlite_file_path
+from oversight_bot.config import Settings, release_sources, sqlite_file_path
 from oversight_bot.domain.concerns import Category, FlagRule, Severity
 from oversight_bot.domain.frameworks import FrameworkCatalogue
 from oversight_bot.domain.subscriptions import Destination
@@ -37,6 +37,7 @@ from oversight_bot.logs import guard_library_loggers
 from oversight_bot.services.access import Access, AccessRules, Directory, NoGroups, Role, SubscriptionPolicy
 from oversight_bot.services.concerns import ConcernService
 from oversight_bot.services.ports import Clock, UnitOfWork
+from oversight_bot.services.release_status import ReleaseStatusQuery
 from oversight_bot.services.segments import SegmentService
 from oversight_bot.services.snapshot import SnapshotSource
 from oversight_bot.services.subscriptions import SubscriptionService
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 
     from oversight_bot.delivery.worker import DeliveryWorker, Notifier
     from oversight_bot.services.imports import Importer, ImportReport
+    from oversight_bot.services.release_checks import Fetcher, ReleaseChecks
     from oversight_bot.services.seeding import SeedReaders
     from oversight_bot.serving.offload import Offload
     from oversight_bot.slack.answers import KeptCommandAnswers
@@ -173,6 +175,7 @@ class Application:
     conversation: Conversation
     uow: Callable[[], UnitOfWork]
     clock: Clock
+    releases: ReleaseStatusQuery | None = None
 
     @property
     def engine(self) -> Engine:
@@ -248,7 +251,8 @@ def build(
         keyed_from=quick.audit_keyed_from if quick else None,
     )
     subscribing = Subscribing(subscriptions, ZoneInfo(settings.digest_time_zone))
-    conversation = Conversation(segments, subscribing, Concerning(concerns, segments), access)
+    releases = ReleaseStatusQuery(release_sources(settings), uow, access, release_interval(settings))
+    conversation = Conversation(segments, subscribing, Concerning(concerns, segments), access, releases)
     app = Application(
         settings,
         database,
@@ -259,6 +263,7 @@ def build(
         conversation,
         uow,
         clock,
+        releases,
     )
     if prepare_store:
         try:
@@ -307,25 +312,85 @@ def groups_directory(settings: Settings, database: Database) -> Directory:
     return SlackDirectory(settings.slack_api_url, slack_tokens(settings, database.engine))
 
 
+def admin_destination(settings: Settings, notifiers: dict[str, Notifier]) -> Destination | None:
+    """Where admins are told things: Slack's admin channel, else Teams' admin conversation (if that
+    platform can be sent to)."""
+    if settings.slack_admin_channel and "slack" in notifiers:
+        workspace, _, channel = settings.slack_admin_channel.rpartition(":")  # "C0ADMIN" or "T0TEAM:C0ADMIN"
+        return Destination("slack", workspace, channel)
+    if settings.teams_admin_conversation and "teams" in notifiers:
+        return Destination("teams", "", settings.teams_admin_conversation)
+    return None
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def delivery_worker(app: Application, notifiers: dict[str, Notifier], worker_id: str | None = None) -> DeliveryWorker:
     """The alert worker, sending through the notifiers given (Slack, the console)."""
     from oversight_bot.delivery.worker import DeliveryWorker, WorkerSettings
 
     settings = app.settings
-    admin = None
-    if settings.slack_admin_channel and "slack" in notifiers:
-        workspace, _, channel = settings.slack_admin_channel.rpartition(":")  # "C0ADMIN" or "T0TEAM:C0ADMIN"
-        admin = Destination("slack", workspace, channel)
-    elif settings.teams_admin_conversation and "teams" in notifiers:
-        admin = Destination("teams", "", settings.teams_admin_conversation)
     options = WorkerSettings(
-        worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}",
+        worker_id=worker_id or worker_name(),
         interval_s=settings.alert_interval_s,
         lease_s=settings.alert_lease_s,
         zone=ZoneInfo(settings.digest_time_zone),
-        admin_destination=admin,
+        admin_destination=admin_destination(settings, notifiers),
     )
     return DeliveryWorker(app.uow, notifiers, app.segments, app.clock, options)
+
+
+def release_interval(settings: Settings) -> timedelta | None:
+    hours = settings.releases_check_hours
+    return timedelta(hours=hours) if hours is not None else None
+
+
+def release_checks(
+    app: Application,
+    notifiers: dict[str, Notifier],
+    *,
+    fetcher: Fetcher | None = None,
+    sleep: Callable[[float], None] | None = None,
+    holder: str | None = None,
+) -> ReleaseChecks:
+    """The release checks (docs/releases.md): the configured sources, fetched over https (`fetcher`,
+    or `sleep` for its backoff: tests replace them), imported by this application's importer, the
+    admins told through the alerts' admin channel."""
+    from oversight_bot.chat.releases import release_news
+    from oversight_bot.delivery.worker import AdminChannel
+    from oversight_bot.domain.sources import FileKind
+    from oversight_bot.ingest.downloads import read_download
+    from oversight_bot.ingest.organisations import read_regions_file
+    from oversight_bot.ingest.web import MB, FetchLimits, HttpFetcher
+    from oversight_bot.services.release_checks import ReleaseChecks
+    from oversight_bot.services.releases import Batch
+
+    settings = app.settings
+    max_bytes = settings.releases_max_mb * MB
+    if fetcher is None:
+        limits = FetchLimits(max_bytes=max_bytes, timeout_s=settings.releases_timeout_s)
+        fetcher = HttpFetcher(settings.release_policy, limits, sleep)
+    regions_file = settings.seeds_dir / "regions.csv"  # ODS's region codes, read when an ODS file comes
+
+    def unpack(kind: FileKind, name: str, content: bytes, member: str | None) -> Batch:
+        regions = read_regions_file(regions_file) if kind is FileKind.ODS_TRUSTS else {}
+        return read_download(kind, name, content, member, regions, max_bytes)
+
+    channel = AdminChannel(admin_destination(settings, notifiers), notifiers)
+    return ReleaseChecks(
+        release_sources(settings),
+        settings.release_policy,
+        app.uow,
+        app.clock,
+        app.importer,
+        fetcher,
+        unpack,
+        holder=holder or worker_name(),
+        tell_admins=(lambda records: channel.tell(release_news(records))) if channel.configured else None,
+        every=release_interval(settings),
+    )
 
 
 @contextmanager

@@ -14,6 +14,7 @@ import difflib
 import json
 import os
 import re
+import tomllib
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from urllib.parse import unquote
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from oversight_bot.domain.sources import Source, UrlPolicy, is_host_name, sources_from
 from oversight_bot.errors import ConfigurationError
 
 PREFIX = "OVERSIGHT_"
@@ -45,6 +47,8 @@ _SLACK_CHANNEL = re.compile(r"^(T[A-Z0-9]+:)?[CG][A-Z0-9]+$")
 # takes as a SQLite file through its default driver (a test checks the two agree), recognised
 # without importing SQLAlchemy.
 _PLAIN_SQLITE_FILE = re.compile(r"^sqlite(\+pysqlite)?:///(?P<path>[^?#]+)$")
+# The hosts of the sources in seeds/releases.toml (docs/releases.md): NHS England's site, ODS's files.
+RELEASE_HOSTS = ["www.england.nhs.uk", "files.digital.nhs.uk"]
 
 
 def default_database_path() -> Path:
@@ -136,6 +140,19 @@ class Settings(BaseSettings):
     alert_interval_s: Annotated[float, example("1.0"), Field(ge=0)] = 1.0
     alert_lease_s: Annotated[float, example("60"), Field(gt=0)] = 60.0
     alert_send_timeout_s: Annotated[float, example("10"), Field(gt=0)] = 10.0
+
+    # Release checks (docs/releases.md): the sources to watch (default: seeds/releases.toml), how
+    # often the worker checks them (unset: never by itself; `oversight releases check` on demand),
+    # the hosts they may be fetched from (https only), and the limits on what is fetched.
+    releases_file: Annotated[Path | None, example("/etc/oversight/releases.toml")] = None
+    releases_check_hours: Annotated[float | None, example("6"), Field(ge=0.25, le=24 * 7)] = None
+    releases_allowed_hosts: Annotated[list[str], NoDecode, example(",".join(RELEASE_HOSTS))] = Field(
+        default_factory=lambda: list(RELEASE_HOSTS)
+    )
+    # Tests only: also fetch plain http from 127.0.0.1 (the tests' stand-in publisher). Never in production.
+    releases_allow_local_http: Annotated[bool, example("false")] = False
+    releases_max_mb: Annotated[int, example("100"), Field(ge=1, le=2000)] = 100
+    releases_timeout_s: Annotated[float, example("30"), Field(gt=0, le=600)] = 30.0
 
     # Microsoft Teams (docs/teams.md): the bot's Microsoft Entra app registration (single tenant:
     # new multi-tenant bots cannot be registered), and the port of POST /api/messages.
@@ -282,6 +299,28 @@ class Settings(BaseSettings):
         for rule in rules:
             check_flag_rule(rule)
         return rules
+
+    @field_validator("releases_allowed_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: object) -> object:
+        hosts = value.split(",") if isinstance(value, str) else value
+        if not isinstance(hosts, list) or not all(isinstance(host, str) for host in hosts):
+            raise ValueError("is not a list of host names")
+        hosts = [host.strip().lower() for host in hosts if host.strip()]
+        if not hosts:
+            raise ValueError("is empty: name the hosts releases may be fetched from")
+        wrong = next((host for host in hosts if not is_host_name(host)), None)
+        if wrong is not None:
+            raise ValueError(f"has {wrong!r}, which is not a host name (no https://, path or port)")
+        return hosts
+
+    @property
+    def releases_path(self) -> Path:
+        return self.releases_file or self.seeds_dir / "releases.toml"
+
+    @property
+    def release_policy(self) -> UrlPolicy:
+        return UrlPolicy(frozenset(self.releases_allowed_hosts), self.releases_allow_local_http)
 
     @property
     def frameworks_path(self) -> Path:
@@ -484,7 +523,12 @@ def _without_password(url: str) -> str | None:
 
 def configuration_problems(settings: Settings) -> list[Problem]:
     """What is wrong with the values together: a chat platform half configured, missing files."""
-    return [*slack_problems(settings), *teams_problems(settings), *file_problems(settings)]
+    return [
+        *slack_problems(settings),
+        *teams_problems(settings),
+        *file_problems(settings),
+        *release_source_problems(settings)[1],
+    ]
 
 
 def slack_problems(settings: Settings) -> list[Problem]:
@@ -549,6 +593,43 @@ def file_problems(settings: Settings) -> list[Problem]:
             Problem(variable(field), f"has no framework definitions ({path} does not exist)", good_value(field))
         )
     return problems
+
+
+def release_sources(settings: Settings) -> list[Source]:
+    """The release sources configured (OVERSIGHT_RELEASES_FILE), each checked; ConfigurationError names
+    every problem."""
+    sources, problems = release_source_problems(settings)
+    if problems:
+        raise ConfigurationError(problems)
+    return sources
+
+
+def release_source_problems(settings: Settings) -> tuple[list[Source], list[Problem]]:
+    path = settings.releases_path
+    shown = str(path)
+    if not path.is_file():
+        if settings.releases_file is not None:
+            return [], [Problem(variable("releases_file"), "is not a file", good_value("releases_file"), shown)]
+        if settings.releases_check_hours is not None:
+            problem = f"is not set, and there is no {path}: OVERSIGHT_RELEASES_CHECK_HOURS would check nothing"
+            return [], [Problem(variable("releases_file"), problem, good_value("releases_file"))]
+        return [], []  # no sources beside the seeds, and no checks asked for: nothing to watch
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        problem = f"cannot be read as TOML ({str(error).splitlines()[0] if str(error) else type(error).__name__})"
+        return [], [Problem(variable("releases_file"), problem, good_value("releases_file"), shown)]
+    sources, found = sources_from(data, settings.release_policy)
+    problems = []
+    for item in found:
+        if item.field == "host":
+            hosts = ",".join([*settings.releases_allowed_hosts, item.good])
+            problem = f"does not include {item.good}, the host of {item.where}'s address {item.problem!r} ({path})"
+            problems.append(Problem(variable("releases_allowed_hosts"), problem, hosts))
+        else:
+            problem = f"{item.where}: {item.field} {item.problem}"
+            problems.append(Problem(variable("releases_file"), problem, item.good, shown, good_variable=item.field))
+    return sources, problems
 
 
 def _missing(field: str, why: str) -> Problem:

@@ -13,6 +13,8 @@ at its edge, that logs it without the user's words and answers with a reference.
      │    ├── CannotMove      a concern in this state cannot go to that one
      │    └── OutcomeNeeded   closing a concern needs its outcome written down
      ├── ImportFileError      a file cannot be imported; carries every problem with its line number
+     ├── FetchFailed          a publication could not be fetched (unreachable, or refused by a limit)
+     │    └── FetchRefused    it arrived, but breaks a limit (size, content type, archive): not retried as is
      ├── ConfigurationError   settings are missing or inconsistent
      ├── StoreUnavailable     the database cannot be reached or is locked beyond the wait allowed
      │    └── TooSlow         work did not finish within the time a chat answer allows
@@ -95,6 +97,21 @@ class ImportFileError(OversightBotError):
     @property
     def count(self) -> int:
         return len(self.problems) + self.more
+
+
+class FetchFailed(OversightBotError):
+    """A page or file could not be fetched: the server could not be reached, did not answer in time,
+    or answered with an error, after the retries allowed. Its message says which, in a few words."""
+
+
+class FetchRefused(FetchFailed):
+    """What arrived breaks a limit (too large, the wrong content type, not the archive expected), so it
+    was not read at all. `fingerprint` identifies what was refused (from its headers), so that the same
+    refusal is reported once and the file is tried again only when it changes."""
+
+    def __init__(self, reason: str, fingerprint: str) -> None:
+        super().__init__(reason)
+        self.fingerprint = fingerprint
 
 
 class ConfigurationError(OversightBotError):

@@ -128,3 +128,24 @@ def test_a_sqlite_file_is_recognised_without_sqlalchemy_as_sqlalchemy_reads_it(u
             or parsed.get_driver_name() != "pysqlite"
             or (parsed.get_backend_name() != "sqlite")
         )
+
+
+def test_the_default_release_sources_are_https_on_the_default_hosts() -> None:
+    sources = config.release_sources(load_settings())
+    assert [source.kind.value if source.kind else "page" for source in sources] == ["page", "ods-etr", "ods-succ"]
+    assert all(source.url.startswith("https://") for source in sources)
+
+
+def test_checking_releases_with_no_sources_to_check_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    found = problems(
+        monkeypatch,
+        seeds_dir=str(tmp_path),  # a seeds folder without releases.toml
+        frameworks_file=str(config.DEFAULT_SEEDS / "frameworks.toml"),
+        seed_on_first_use="false",
+        releases_check_hours="6",
+    )
+    assert found == [
+        f"OVERSIGHT_RELEASES_FILE is not set, and there is no {tmp_path / 'releases.toml'}: "
+        "OVERSIGHT_RELEASES_CHECK_HOURS would check nothing; "
+        "for example OVERSIGHT_RELEASES_FILE=/etc/oversight/releases.toml"
+    ]

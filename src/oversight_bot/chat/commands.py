@@ -170,6 +170,12 @@ class TriageConcern(Command):
     outcome: str | None = Field(default=None, max_length=2000)
 
 
+class ShowReleases(Command):
+    """`releases`: every release source, what was found, imported or refused (admins)."""
+
+    verb: Literal["releases"] = "releases"
+
+
 class ShowHelp(Command):
     verb: Literal["help"] = "help"
     # Why help is shown when it was not asked for: an unknown verb, a missing argument.
@@ -210,7 +216,14 @@ def parse_text(text: str) -> Command:
         return _about_organisation(verb, rest)
     if verb == "help":
         return _help(rest)
-    parse = {"league": _league, "list": _list, "compare": _compare, **SUBSCRIPTION_VERBS, **CONCERN_VERBS}.get(verb)
+    parse = {
+        "league": _league,
+        "list": _list,
+        "compare": _compare,
+        "releases": _releases,
+        **SUBSCRIPTION_VERBS,
+        **CONCERN_VERBS,
+    }.get(verb)
     if parse is None:
         return _unknown(words)
     return _with_usage(parse(rest), verb)
@@ -428,6 +441,12 @@ def _list(rest: str) -> Command:
     if page is None:
         return ShowHelp(problem="`page:` needs a whole number, like `page:2`.")
     return ListSegment(segment=int(segment), region=options.get("region") or None, page=page)
+
+
+def _releases(rest: str) -> Command:
+    if rest.strip():
+        return ShowHelp(problem="`releases` takes nothing after it: it lists every release source.")
+    return ShowReleases()
 
 
 def command_text(command: Command) -> str:

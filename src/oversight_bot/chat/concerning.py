@@ -401,6 +401,8 @@ def refusal_text(refused: Refused) -> str:
             return "You may not change this channel's subscriptions; ask one of the bot's admins."
         case NotAllowed(action="listing every channel's subscriptions"):
             return "Only admins may list every channel's subscriptions."
+        case NotAllowed(action="seeing the release checks"):
+            return "Only the bot's admins may see the release checks."
         case NotAllowed():
             return NOT_ALLOWED
         case NoSuchConcern(reference=reference):

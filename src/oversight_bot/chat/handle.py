@@ -28,6 +28,7 @@ from oversight_bot.chat.commands import (
     ShowHistory,
     ShowLeague,
     ShowMetrics,
+    ShowReleases,
     ShowTrend,
     StartConcern,
     Subscribe,
@@ -37,6 +38,7 @@ from oversight_bot.chat.commands import (
     parse_text,
 )
 from oversight_bot.chat.concerning import PERSONAL_ONLY, Concerning, answers_privately, refusal_reply
+from oversight_bot.chat.releases import status_reply
 from oversight_bot.chat.replies import Choice, Reply, ReplyKind, Section
 from oversight_bot.chat.subscribing import Subscribing
 from oversight_bot.domain.actors import Actor
@@ -46,6 +48,7 @@ from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import Refused, StoreUnavailable
 from oversight_bot.services.access import Access
 from oversight_bot.services.lookup import LookupResult, LookupStatus
+from oversight_bot.services.release_status import ReleaseStatusQuery
 from oversight_bot.services.segments import SegmentReader, SegmentService
 
 # Commands that show segments or send them to a channel: for readers (the `reader` role, which
@@ -79,11 +82,13 @@ class Conversation:
         subscribing: Subscribing | None = None,
         concerning: Concerning | None = None,
         access: Access | None = None,
+        releases: ReleaseStatusQuery | None = None,
     ) -> None:
         self.segments = segments
         self.subscribing = subscribing
         self.concerning = concerning
         self.access = access  # None: everyone may read (the console, tests of wording)
+        self.releases = releases
         self.kept: KeptAnswers[Reply] = KeptAnswers()
 
     def data_version(self, command: Command, actor: Actor) -> Hashable | None:
@@ -177,6 +182,10 @@ class Conversation:
                 return self.concerning.help(actor) if self.concerning else wording.help_reply(FORM_ELSEWHERE)
             case ListConcerns() | ViewConcern() | TriageConcern():
                 return self._concerns(command, actor)
+            case ShowReleases():
+                if self.releases is None:
+                    return wording.error_reply("Release checks are not set up here.")
+                return status_reply(self.releases.status(actor))  # admins only: NotAllowed otherwise
         return wording.help_reply(f"Not understood: {type(command).__name__}")
 
     def _help(self, command: ShowHelp) -> Reply:

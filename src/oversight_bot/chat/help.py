@@ -109,6 +109,13 @@ USAGES = (
         "for triagers: list, read (recorded) and move concerns",
         ("concerns open", "view C-2026-000123", "triage C-2026-000123 close <what was found and done>"),
     ),
+    Usage(
+        ("releases",),
+        "releases",
+        "for admins: NHS England's and ODS's publications watched, what was found, imported or refused",
+        ("releases",),
+        ("The worker checks them every OVERSIGHT_RELEASES_CHECK_HOURS hours; `oversight releases check` checks now.",),
+    ),
     Usage(("help",), "help [command]", "this list, or one command with examples", ("help", "help league")),
 )
 BY_VERB = {verb: usage for usage in USAGES for verb in usage.verbs}

@@ -27,7 +27,7 @@ from oversight_bot.cli import failures
 from oversight_bot.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from oversight_bot.bootstrap import Application
     from oversight_bot.chat.replies import Reply
@@ -59,12 +59,16 @@ db_cli = typer.Typer(no_args_is_help=True, help="The segment store's schema.")
 audit_cli = typer.Typer(no_args_is_help=True, help="The concerns' audit trail (hash-chained, append-only).")
 concerns_cli = typer.Typer(no_args_is_help=True, help="Concerns: export and the retention rule (admin only).")
 teams_cli = typer.Typer(no_args_is_help=True, help="Microsoft Teams: the app package an admin uploads.")
+releases_cli = typer.Typer(
+    no_args_is_help=True, help="NHS England's and ODS's publications: check for new files, and see what was found."
+)
 cli.add_typer(import_cli, name="import")
 cli.add_typer(nof_cli, name="nof")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(concerns_cli, name="concerns")
 cli.add_typer(teams_cli, name="teams")
+cli.add_typer(releases_cli, name="releases")
 
 out = Console()
 err = Console(stderr=True)
@@ -133,7 +137,7 @@ def background_worker(app: Application, notifiers: dict[str, Notifier]) -> Itera
             err.print("Another alert worker serves this store; alerts go out from there.", markup=False)
             yield
             return
-        with _worker_thread(app, notifiers):
+        with _worker_thread(app, notifiers), release_schedule(app, notifiers):
             yield
 
 
@@ -142,16 +146,38 @@ def _worker_thread(app: Application, notifiers: dict[str, Notifier]) -> Iterator
     from oversight_bot.bootstrap import delivery_worker
 
     worker = delivery_worker(app, notifiers)
+    try:
+        with _on_a_thread(worker.run, "The alert worker", "alert-worker"):
+            yield
+    finally:
+        worker.close()
+
+
+@contextmanager
+def release_schedule(app: Application, notifiers: dict[str, Notifier]) -> Iterator[None]:
+    """The release checks in a thread beside the alert worker, when OVERSIGHT_RELEASES_CHECK_HOURS is
+    set (docs/releases.md); nothing otherwise. A download in hand when it stops is left to its lease."""
+    if app.settings.releases_check_hours is None:
+        yield
+        return
+    from oversight_bot.bootstrap import release_checks
+    from oversight_bot.delivery.releases import ReleaseSchedule
+
+    with _on_a_thread(ReleaseSchedule(release_checks(app, notifiers)).run, "The release checks", "release-checks"):
+        yield
+
+
+@contextmanager
+def _on_a_thread(task: Callable[[threading.Event], None], what: str, name: str) -> Iterator[None]:
+    """`task(stop)` on a thread of its own while the block runs; then stopped, and waited for a while."""
     stop = threading.Event()
-    alerts = failures.in_background(lambda: worker.run(stop), "The alert worker")
-    thread = threading.Thread(target=alerts, name="alert-worker", daemon=True)
+    thread = threading.Thread(target=failures.in_background(lambda: task(stop), what), name=name, daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
         thread.join(timeout=10)
-        worker.close()
 
 
 @cli.command()
@@ -638,7 +664,8 @@ def worker(
             raise typer.Exit(1)
         if metrics_port is not None:
             _serve_metrics(metrics_port, metrics_host)
-        alert_worker = delivery_worker(app, chat_notifiers(app))
+        notifiers = chat_notifiers(app)
+        alert_worker = delivery_worker(app, notifiers)
         if once:
             events, groups = alert_worker.run_round()
             alert_worker.close()
@@ -649,9 +676,11 @@ def worker(
             return
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        err.print("Alert worker running (Ctrl-C to stop).", markup=False)
+        checking = " and release checks" if app.settings.releases_check_hours is not None else ""
+        err.print(f"Alert worker{checking} running (Ctrl-C to stop).", markup=False)
         try:
-            alert_worker.run(stop)
+            with release_schedule(app, notifiers):
+                alert_worker.run(stop)
         except KeyboardInterrupt:
             stop.set()
         finally:
@@ -718,6 +747,73 @@ def report_requeued(count: int, named: int | None, json: bool) -> None:
     out.print(f"{count} dead alert(s) queued again.", markup=False)
     if not_queued:
         out.print(f"{not_queued} not queued: their subscription is disabled or removed.", markup=False)
+
+
+@releases_cli.command("check")
+def releases_check(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Fetch and validate, but import nothing, record nothing, tell no one.")
+    ] = False,
+    json: Json = False,
+) -> None:
+    """Check every configured source now (OVERSIGHT_RELEASES_FILE): each new file is downloaded,
+    validated and imported as `oversight import` does, and the admins' channel told. Exit status 1
+    when a file was refused, a source could not be fetched, or another check is running."""
+    from oversight_bot.bootstrap import release_checks
+
+    with application() as app:
+        checks = release_checks(app, chat_notifiers(app))
+        try:
+            with _download_progress() as progress:
+                report = checks.check(dry_run=dry_run, progress=progress)
+        finally:
+            checks.close()
+    if json:
+        from oversight_bot.cli.releases import check_fields
+
+        emit_json(check_fields(report))
+    else:
+        from oversight_bot.chat.releases import check_reply
+
+        show_reply(check_reply(report))
+    finish(1 if not report.ran or report.troubled else 0)
+
+
+@contextmanager
+def _download_progress() -> Iterator[Callable[[str, int, int | None], None] | None]:
+    """A progress bar per download on a terminal (on stderr); nothing when output is not a terminal."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    tasks: dict[str, TaskID] = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+
+        def show(name: str, done: int, total: int | None) -> None:
+            if name not in tasks:
+                shown = name if len(name) <= 40 else name[:39] + "…"
+                tasks[name] = progress.add_task(shown, total=total)
+            progress.update(tasks[name], completed=done, total=total)
+
+        yield show
+
+
+@releases_cli.command("status")
+def releases_status(json: Json = False) -> None:
+    """Every configured source: when it was last checked, what was found, imported or refused, and why."""
+    from oversight_bot.chat.releases import status_reply
+
+    with application() as app:
+        assert app.releases is not None
+        status = app.releases.status(console_actor())
+    if json:
+        from oversight_bot.cli.releases import status_fields
+
+        emit_json(status_fields(status))
+        return
+    show_reply(status_reply(status))
 
 
 @db_cli.command("upgrade")

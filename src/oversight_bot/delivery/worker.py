@@ -295,26 +295,42 @@ class DeliveryWorker:
         )  # fmt: skip
 
     def _tell_admin(self, destination: Destination, error: str) -> None:
-        admin = self.settings.admin_destination
-        notifier = self.notifiers.get(admin.platform) if admin else None
-        if (
-            admin is None
-            or notifier is None
-            or (admin.platform, admin.channel)
-            == (
-                destination.platform,
-                destination.channel,
-            )
-        ):
-            return  # no one to tell, or the admins' own channel is the one that stopped
         text = (
             f"Alerts to {destination.channel} ({destination.platform}) stopped: {error}. Its subscriptions are "
             "disabled; `subscribe` again in that channel to resume. `oversight deliveries --dead` lists what "
             "was not sent."
         )
-        outcome = notifier.send(admin, Reply(ReplyKind.ERROR, "Alerts stopped", text, (Section(lines=(text,)),)), None)
+        reply = Reply(ReplyKind.ERROR, "Alerts stopped", text, (Section(lines=(text,)),))
+        # No one to tell, or the admins' own channel is the one that stopped: nothing is said.
+        if not AdminChannel(self.settings.admin_destination, self.notifiers).tell(reply, unless_to=destination):
+            logger.error("could not tell the admins that alerts to %s stopped", destination.key)
+
+
+class AdminChannel:
+    """Where admins are told what they must know (alerts that stopped, releases imported or refused):
+    `OVERSIGHT_SLACK_ADMIN_CHANNEL`, or Teams' admin conversation, through the alerts' notifiers."""
+
+    def __init__(self, destination: Destination | None, notifiers: Mapping[str, Notifier]) -> None:
+        self.destination = destination
+        self.notifier = notifiers.get(destination.platform) if destination else None
+
+    @property
+    def configured(self) -> bool:
+        return self.destination is not None and self.notifier is not None
+
+    def tell(self, message: Reply, *, unless_to: Destination | None = None) -> bool:
+        """Send `message`; True once it went, or when there is no one to tell (no admin channel, or
+        `unless_to` is the admins' own channel)."""
+        admin, notifier = self.destination, self.notifier
+        if admin is None or notifier is None:
+            return True
+        if unless_to is not None and (admin.platform, admin.channel) == (unless_to.platform, unless_to.channel):
+            return True
+        outcome = notifier.send(admin, message, None)
         if not isinstance(outcome, Sent):
-            logger.error("could not tell the admins that alerts to %s stopped (%s)", destination.key, outcome)
+            logger.warning("the admins' channel did not take a message (%s)", type(outcome).__name__)
+            return False
+        return True
 
 
 def alert_facts(event: EventRecord, reader: SegmentReader) -> AlertFacts:

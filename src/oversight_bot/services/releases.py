@@ -127,3 +127,31 @@ class Publication:
 class PublishedSegmentList:
     source: SourceFile
     entries: tuple[PublishedSegment, ...]
+
+
+# -- What a fetch of a publisher's page or file gives (docs/releases.md) ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What the server said identifies the version it sent: sent back for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None  # as the server wrote it (an HTTP date)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    url: str  # where it came from in the end (after any redirect)
+    content: bytes
+    content_type: str
+    validators: Validators
+
+
+@dataclass(frozen=True, slots=True)
+class NotModified:
+    """304: the server says it has not changed since the version named by the validators sent."""
+
+
+# What a downloaded file is read into, by kind (ingest/downloads.py).
+Batch = NofRelease | PublishedSegmentList | OrganisationList | SuccessionList

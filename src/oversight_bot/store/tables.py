@@ -402,6 +402,58 @@ class SeenRequestRow(Base):
     expires_at: Mapped[int] = mapped_column(BigInteger, index=True)  # Unix seconds
 
 
+class ReleaseUrlRow(Base):
+    """An address the release check fetches (a publication page, or a file), with what the server
+    last said identifies its version (for a conditional GET) and what the last look found."""
+
+    __tablename__ = "release_urls"
+
+    url: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))  # page or file
+    kind: Mapped[str | None] = mapped_column(String(60))
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    links: Mapped[list[list[str]] | None] = mapped_column(JSON)  # a page's matched links: [url, kind]
+
+
+class ReleaseFileRow(Base):
+    """One version of a file (an address and a checksum), handled once: imported, no change, or refused."""
+
+    __tablename__ = "release_files"
+    __table_args__ = (UniqueConstraint("url", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(300))
+    size: Mapped[int] = mapped_column(BigInteger)
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+
+class ReleaseCheckRow(Base):
+    """The one row that says who is checking the sources now (a lease), and when checks ran."""
+
+    __tablename__ = "release_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 def full_metadata() -> MetaData:
     """Every table of the store, slack_sdk's own definitions for multi-workspace installs included
     (names as `slack/app.py` configures its stores): what migrations are compared against. Added

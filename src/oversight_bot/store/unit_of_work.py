@@ -15,6 +15,7 @@ from oversight_bot.errors import StoreConflict, StoreUnavailable
 from oversight_bot.store.concerns import SqlAlchemyAuditLog, SqlAlchemyConcernRepository
 from oversight_bot.store.deliveries import SqlAlchemyDeliveryRepository
 from oversight_bot.store.register import SqlAlchemyRegisterRepository
+from oversight_bot.store.releases import SqlAlchemyReleaseRecords
 from oversight_bot.store.repositories import (
     SqlAlchemyAssessmentRepository,
     SqlAlchemyImportLog,
@@ -60,6 +61,7 @@ class SqlAlchemyUnitOfWork:
         self.deliveries = SqlAlchemyDeliveryRepository(self.session)
         self.concerns = SqlAlchemyConcernRepository(self.session)
         self.audit = SqlAlchemyAuditLog(self.session, self.audit_key)
+        self.releases = SqlAlchemyReleaseRecords(self.session)
         return self
 
     def __exit__(
