@@ -35,8 +35,10 @@ from bench_import_nof import _code, synthetic_first_release
 from oversight_bot.bootstrap import build
 from oversight_bot.config import Settings
 from oversight_bot.ingest.nof import read_nof_file
+from oversight_bot.services.retiring import GRACE_S
 
 FORM = "application/x-www-form-urlencoded"
+RETIRED_WITHIN_S = GRACE_S + 4.0
 CLIENTS = 2
 
 
@@ -103,7 +105,8 @@ def main() -> None:
         swapped_at = time.perf_counter()
         importer.wait()
         finished_at = time.perf_counter()
-        time.sleep(1)
+        # The replaced read model is freed after a grace period (services/retiring.py): measured too.
+        time.sleep(max(0.0, swapped_at + RETIRED_WITHIN_S - time.perf_counter()))
         stop.set()
         for thread in threads:
             thread.join()
@@ -111,6 +114,12 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     report(samples, imported_at, swapped_at, finished_at)
+    retired = [s for t, s, w in samples if w == "/segment" and swapped_at < t]
+    print(
+        f"/segment  from the swap until the old read model was freed ({RETIRED_WITHIN_S:.0f} s): n={len(retired)}  "
+        f"p50 {common.percentile(retired, 0.5) * 1e3:6.1f} ms  p99 {common.percentile(retired, 0.99) * 1e3:6.1f} ms  "
+        f"max {max(retired) * 1e3:6.1f} ms"
+    )
 
 
 def ask(base: str, client: int, stop: threading.Event, samples: list[tuple[float, float, str]]) -> None:

@@ -515,6 +515,12 @@ class OrganisationIndex:
         start = bisect.bisect_left(codes, prefix)
         return list(itertools.takewhile(lambda code: code.startswith(prefix), codes[start : start + 200]))
 
+    def warm(self) -> None:
+        """Build now the indexes otherwise built by the first question that needs them: a server
+        builds a new read model in the background, and the first request after the swap should
+        not pay for them (at 50,000 organisations, tens of milliseconds)."""
+        _ = self._sorted_codes, self._name_words
+
     @functools.cached_property
     def _sorted_codes(self) -> list[str]:
         return sorted(self.by_code)

@@ -34,6 +34,7 @@ from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.lookup import LookupResult, OrganisationIndex
 from oversight_bot.services.reassess import collection_paused
 from oversight_bot.services.register import RegisterView, register_view
+from oversight_bot.services.retiring import GRACE_S, retire
 from oversight_bot.services.snapshot import Snapshot, SnapshotSource
 
 if TYPE_CHECKING:
@@ -208,10 +209,12 @@ class SegmentService:
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], date] = date.today,
         stale_after_months: int = 6,
+        retire_after_s: float = GRACE_S,
     ) -> None:
         self.source = source
         self.frameworks = frameworks
         self.recheck_after_s = recheck_after_s
+        self.retire_after_s = retire_after_s  # how long a replaced reader is kept (services/retiring.py)
         self.clock = clock
         self.ageing = Ageing(today, stale_after_months)
         self._reader: SegmentReader | None = None
@@ -243,7 +246,10 @@ class SegmentService:
             try:
                 version = self.source.version()
                 if self._reader is None or self._reader.snapshot.version != version:
-                    self._reader = self._build()
+                    replaced, self._reader = self._reader, self._build()
+                    if replaced is not None:
+                        retire(replaced, self.retire_after_s)
+                        del replaced  # retire() holds the only reference now
             except BaseException:
                 self._failed = True
                 raise
@@ -258,6 +264,7 @@ class SegmentService:
         long; the snapshot it replaces is freed by reference counting (bench/bench_rebuild.py)."""
         with collection_paused():
             reader = SegmentReader(self.source.load(), self.frameworks, self.ageing)
+            reader.index.warm()
             gc.freeze()
         return reader
 
