@@ -45,4 +45,4 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache oversight.db oversight.db-wal oversight.db-shm \
-		oversight.db.worker-lock
+		oversight.db.worker-lock oversight.db.prepare-lock oversight.db.read-model

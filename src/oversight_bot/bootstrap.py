@@ -2,7 +2,8 @@
 
 Each chat platform's SDK (Bolt, the Agents SDK, Starlette), the file readers and Alembic are
 imported only by the function that needs them: a command line answer should not pay for them
-(docs/benchmarks.md, "Start-up").
+(docs/benchmarks.md, "Start-up"). So is SQLAlchemy: on a SQLite store, an answer from the read
+model's cache (store/read_model_cache.py) never makes the engine (`Database`).
 """
 
 from __future__ import annotations
@@ -17,23 +18,20 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from oversight_bot.chat.concerning import Concerning
 from oversight_bot.chat.handle import Conversation
 from oversight_bot.chat.subscribing import Subscribing
-from oversight_bot.config import Settings, release_sources
+from oversight_bot.config import Settings, release_sources, sqlite_file_path
 from oversight_bot.domain.concerns import Category, FlagRule, Severity
 from oversight_bot.domain.frameworks import FrameworkCatalogue
 from oversight_bot.domain.subscriptions import Destination
-from oversight_bot.errors import ConfigurationError
+from oversight_bot.errors import ConfigurationError, StoreUnavailable
 from oversight_bot.ingest.frameworks import read_frameworks
 from oversight_bot.logs import guard_library_loggers
 from oversight_bot.services.access import Access, AccessRules, Directory, NoGroups, Role, SubscriptionPolicy
@@ -41,17 +39,18 @@ from oversight_bot.services.concerns import ConcernService
 from oversight_bot.services.ports import Clock, UnitOfWork
 from oversight_bot.services.release_status import ReleaseStatusQuery
 from oversight_bot.services.segments import SegmentService
+from oversight_bot.services.snapshot import SnapshotSource
 from oversight_bot.services.subscriptions import SubscriptionService
-from oversight_bot.serving import metrics
 from oversight_bot.store import schema
-from oversight_bot.store.db import make_engine, make_session_factory
-from oversight_bot.store.snapshot import SqlAlchemySnapshotSource
-from oversight_bot.store.unit_of_work import SqlAlchemyUnitOfWork
+from oversight_bot.store.read_model_cache import CachedSnapshotSource
+from oversight_bot.store.sqlite_file import SqliteFile
 
 if TYPE_CHECKING:
     from aiohttp import web
     from microsoft_agents.hosting.core import AccessTokenProviderBase
     from slack_bolt import App
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
     from starlette.applications import Starlette
 
     from oversight_bot.delivery.worker import DeliveryWorker, Notifier
@@ -101,11 +100,74 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class Database:
+    """The store's SQLAlchemy engine and sessions, made when first used (by any thread): on a SQLite
+    file, an answer from the read model's cache needs neither, and importing SQLAlchemy took longer
+    than the rest of such an answer. `file` is that SQLite file, read with `sqlite3` (else None)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        path = sqlite_file_path(url)
+        self.file = SqliteFile(path) if path is not None else None
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        return self._made()[0]
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        return self._made()[1]
+
+    def _made(self) -> tuple[Engine, sessionmaker[Session]]:
+        with self._lock:
+            if self._engine is None or self._sessions is None:
+                from oversight_bot.serving import metrics
+                from oversight_bot.store.db import make_engine, make_session_factory
+
+                self._engine = make_engine(self.url)
+                metrics.time_statements(self._engine)
+                self._sessions = make_session_factory(self._engine)
+            return self._engine, self._sessions
+
+    def snapshot_source(self) -> SnapshotSource:
+        """The read model's source: on a SQLite file, the cache beside it (store/read_model_cache.py);
+        on PostgreSQL the store itself (docs/benchmarks.md says why)."""
+
+        def from_store() -> SnapshotSource:
+            from oversight_bot.store.snapshot import SqlAlchemySnapshotSource
+
+            return SqlAlchemySnapshotSource(self.engine, self.session_factory)
+
+        return CachedSnapshotSource(self.file, from_store) if self.file is not None else from_store()
+
+    def at_head(self) -> bool:
+        """Whether the schema is at the newest revision (on a SQLite file, asked with `sqlite3`)."""
+        if self.file is None:
+            return schema.at_head(self.engine)
+        try:
+            return self.file.revision() == schema.declared_head()
+        except StoreUnavailable:  # the upgrade that follows reports it, in SQLAlchemy's words
+            return False
+
+    def preparing(self, waiting: Callable[[], None]) -> AbstractContextManager[None]:
+        """One process at a time prepares the store (`schema.preparing`); a SQLite file's lock is
+        taken without the engine."""
+        if self.file is not None:
+            return schema.preparing_file(self.file.path, waiting)
+        return schema.preparing(self.engine, waiting)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
 @dataclass
 class Application:
     settings: Settings
-    engine: Engine
-    session_factory: sessionmaker[Session]
+    database: Database
     frameworks: FrameworkCatalogue
     segments: SegmentService
     subscriptions: SubscriptionService
@@ -115,8 +177,16 @@ class Application:
     clock: Clock
     releases: ReleaseStatusQuery | None = None
 
+    @property
+    def engine(self) -> Engine:
+        return self.database.engine
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        return self.database.session_factory
+
     def close(self) -> None:
-        self.engine.dispose()
+        self.database.close()
 
     @functools.cached_property
     def importer(self) -> Importer:
@@ -149,33 +219,43 @@ def build(
     clock (a fake one they move), the unit of work (in-memory fakes), the directory of groups.
     """
     guard_library_loggers()  # whoever configured logging, library loggers never print bodies
-    engine = make_engine(settings.database_url)
-    metrics.time_statements(engine)
-    session_factory = make_session_factory(engine)
+    database = Database(settings.database_url)
     frameworks = read_frameworks(settings.frameworks_path, settings.nof2026_thresholds)
 
     key = audit_key(settings)
 
     def sqlalchemy_uow() -> UnitOfWork:
-        return SqlAlchemyUnitOfWork(session_factory, key)
+        from oversight_bot.store.unit_of_work import SqlAlchemyUnitOfWork
 
-    uow = uow or sqlalchemy_uow
+        return SqlAlchemyUnitOfWork(database.session_factory, key)
+
+    given_uow, uow = uow, uow or sqlalchemy_uow
     clock = clock or SystemClock()
     segments = SegmentService(
-        SqlAlchemySnapshotSource(engine, session_factory),
+        database.snapshot_source(),
         frameworks,
         stale_after_months=settings.stale_after_months,
     )
-    access = Access(access_rules(settings), directory or groups_directory(settings, engine))
+    access = Access(access_rules(settings), directory or groups_directory(settings, database))
     subscriptions = SubscriptionService(uow, clock, access)
-    concerns = ConcernService(uow, clock, access, flag_rules(settings), audit_key=key)
+    # Open concern counts (in every `segment` answer) and the audit trail's keying (checked at every
+    # start) straight from a SQLite file, like the cache's check.
+    quick = database.file if given_uow is None else None
+    concerns = ConcernService(
+        uow,
+        clock,
+        access,
+        flag_rules(settings),
+        audit_key=key,
+        open_counts=quick.open_concern_counts if quick else None,
+        keyed_from=quick.audit_keyed_from if quick else None,
+    )
     subscribing = Subscribing(subscriptions, ZoneInfo(settings.digest_time_zone))
     releases = ReleaseStatusQuery(release_sources(settings), uow, access, release_interval(settings))
     conversation = Conversation(segments, subscribing, Concerning(concerns, segments), access, releases)
     app = Application(
         settings,
-        engine,
-        session_factory,
+        database,
         frameworks,
         segments,
         subscriptions,
@@ -223,13 +303,13 @@ def flag_rules(settings: Settings) -> list[FlagRule]:
     return rules
 
 
-def groups_directory(settings: Settings, engine: Engine) -> Directory:
+def groups_directory(settings: Settings, database: Database) -> Directory:
     if not settings.slack_configured:
         return NoGroups()
     from oversight_bot.slack.app import slack_tokens
     from oversight_bot.slack.directory import SlackDirectory
 
-    return SlackDirectory(settings.slack_api_url, slack_tokens(settings, engine))
+    return SlackDirectory(settings.slack_api_url, slack_tokens(settings, database.engine))
 
 
 def admin_destination(settings: Settings, notifiers: dict[str, Notifier]) -> Destination | None:
@@ -355,6 +435,8 @@ def ready(app: Application) -> Callable[[], bool]:
 def update_gauges(app: Application, every_s: float = 1.0) -> Callable[[], None]:
     """Set the gauges a scrape reports from this process's state (no store call), at most once a
     second (called after requests, so that every worker's gauges are current whichever is scraped)."""
+    from oversight_bot.serving import metrics
+
     last = -math.inf
 
     def update() -> None:
@@ -455,8 +537,8 @@ def prepare(app: Application) -> list[ImportReport]:
     """Create or upgrade the schema, and load the seeds into a store that has never imported
     anything; one process at a time (another started at the same moment waits its turn). Then
     refuse to go on with a keyed audit trail and no key."""
-    with schema.preparing(app.engine, waiting=_say_waiting):
-        if not schema.at_head(app.engine):
+    with app.database.preparing(waiting=_say_waiting):
+        if not app.database.at_head():
             schema.upgrade(app.engine)
         reports = _seed_on_first_use(app)
     _check_audit_key(app)
@@ -467,6 +549,7 @@ def _seed_on_first_use(app: Application) -> list[ImportReport]:
     if not app.settings.seed_on_first_use or app.segments.source.version() > 0:
         return []
     from oversight_bot.services.seeding import seed
+    from oversight_bot.serving import metrics
 
     logger.info("empty store: loading the seed data from %s", app.settings.seeds_dir)
     reports = seed(app.importer, app.settings.seeds_dir, seed_readers())
@@ -480,7 +563,7 @@ def _check_audit_key(app: Application) -> None:
     key: said at start-up, not to the first person who files a concern."""
     if app.settings.audit_key is not None:
         return
-    keyed_from = app.concerns.audit_head().keyed_from
+    keyed_from = app.concerns.audit_keyed_from()
     if keyed_from is not None:
         raise ConfigurationError(
             f"OVERSIGHT_AUDIT_KEY is not set, but this store's audit trail is keyed (from record {keyed_from}); "

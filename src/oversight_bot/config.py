@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -42,6 +43,10 @@ MIN_RETENTION_DAYS = 30
 AUDIT_KEY_MIN = 32  # characters of the audit chain's HMAC key
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SLACK_CHANNEL = re.compile(r"^(T[A-Z0-9]+:)?[CG][A-Z0-9]+$")
+# `sqlite:///` and a path, nothing more (no options, another driver or `:memory:`): what SQLAlchemy
+# takes as a SQLite file through its default driver (a test checks the two agree), recognised
+# without importing SQLAlchemy.
+_PLAIN_SQLITE_FILE = re.compile(r"^sqlite(\+pysqlite)?:///(?P<path>[^?#]+)$")
 # The hosts of the sources in seeds/releases.toml (docs/releases.md): NHS England's site, ODS's files.
 RELEASE_HOSTS = ["www.england.nhs.uk", "files.digital.nhs.uk"]
 
@@ -58,6 +63,13 @@ def default_database_path() -> Path:
 
 def default_database_url() -> str:
     return f"sqlite:///{default_database_path()}"
+
+
+def sqlite_file_path(url: str) -> Path | None:
+    """The file a SQLite URL names, when it names only a file (`sqlite:///path`); else None."""
+    found = _PLAIN_SQLITE_FILE.match(url)
+    path = unquote(found["path"]) if found else ":memory:"
+    return None if path == ":memory:" or "\x00" in path else Path(path)
 
 
 def example(value: str) -> Any:
@@ -341,6 +353,8 @@ class Settings(BaseSettings):
 
 def check_database_url(value: str) -> str:
     """SQLite or PostgreSQL (through psycopg, the driver installed); nothing else is supported."""
+    if sqlite_file_path(value) is not None:  # the embedded default's form, known good without SQLAlchemy
+        return value
     from sqlalchemy.engine import make_url  # deferred: SQLAlchemy takes a fifth of a second to import
     from sqlalchemy.exc import ArgumentError
 

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,13 @@ def run_cli(seeded_db_url: str) -> object:
         return oversight(*args, input=input, env={"OVERSIGHT_DATABASE_URL": seeded_db_url})
 
     return invoke
+
+
+def worsen_rdy(row: dict[str, str]) -> dict[str, str]:
+    """RDY's Q2 2025/26 made worse: segment 2 becomes 4 (one event to announce)."""
+    if row["Trust_code"] == "RDY" and row["Quarter"] == "Q2 2025/26" and row["Metric_ID"] in ("OF5000", "OF5005"):
+        row["Value"] = "4.0"
+    return row
 
 
 def test_ask_answers_one_message(run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -150,6 +158,7 @@ def test_nof_check_reproduces_nhs_englands_figures(run_cli) -> None:  # type: ig
     result = run_cli("nof", "check", str(NOF_FILE), "--json")
     assert result.exit_code == 0
     report = json.loads(result.output)
+    assert report["schema"] == "oversight-nof-check/1"
     assert report["all_agree"] is True and report["mismatches"] == []
     assert report["summary"]["rank"] == {"agree": 122, "checked": 122}
 
@@ -179,12 +188,7 @@ def test_import_reports_changes_and_announcements(run_cli, tmp_path: Path, seede
     again = run_cli("import", "nof", str(NOF_FILE))
     assert again.exit_code == 0 and "nothing changed, nothing written" in again.output
 
-    def worsen(row: dict[str, str]) -> dict[str, str]:
-        if row["Trust_code"] == "RDY" and row["Quarter"] == "Q2 2025/26" and row["Metric_ID"] in ("OF5000", "OF5005"):
-            row["Value"] = "4.0"
-        return row
-
-    revised = run_cli("import", "nof", str(write_nof(tmp_path / "revised.csv", change=worsen)))
+    revised = run_cli("import", "nof", str(write_nof(tmp_path / "revised.csv", change=worsen_rdy)))
     assert revised.exit_code == 0
     assert "1 change(s) announced" in revised.output and "RDY moved from segment 2 to 4" in revised.output
 
@@ -344,3 +348,100 @@ def test_import_league_needs_a_quarter_for_a_file_without_one_and_labels_a_secon
     imported = run_cli("import", "league", str(path), "--quarter", "Q3 2025/26", "--secondary", "intuita")
     assert imported.exit_code == 0 and "nothing changed" in imported.output  # the seeds hold the same segments
     assert "Source: secondary source:" in run_cli("ask", "segment RGM").output
+
+
+def leaf_commands(group: object, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object]]:
+    """Every command under `group` (click's tree, as typer builds it), with its words."""
+    for name, command in getattr(group, "commands", {}).items():
+        if hasattr(command, "commands"):
+            yield from leaf_commands(command, (*path, name))
+        else:
+            yield (*path, name), command
+
+
+# Servers and the interactive console: nothing for a script to read.
+NOT_FOR_SCRIPTS = {("run",), ("serve",), ("console",)}
+
+
+def test_every_command_a_script_runs_has_json() -> None:
+    """docs/cli.md, "JSON": a new command without --json fails here, not in a user's script."""
+    from typer.main import get_command
+
+    from oversight_bot.cli.main import cli
+
+    commands = dict(leaf_commands(get_command(cli)))
+    assert set(commands) >= NOT_FOR_SCRIPTS
+    lacking = [
+        " ".join(words)
+        for words, command in commands.items()
+        if words not in NOT_FOR_SCRIPTS and "--json" not in {o for p in command.params for o in p.opts}  # type: ignore[attr-defined]
+    ]
+    assert lacking == []
+    documented = (PROJECT_DIR / "docs" / "cli.md").read_text().partition("\n## JSON\n")[2]  # each one's fields
+    assert [w for w in commands if w not in NOT_FOR_SCRIPTS and f"`oversight {' '.join(w)}" not in documented] == []
+
+
+def test_import_json_gives_the_report_as_fields(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    again = run_cli("import", "nof", str(NOF_FILE), "--json")
+    assert again.exit_code == 0 and again.stderr == ""
+    unchanged = json.loads(again.stdout)
+    assert (unchanged["schema"], unchanged["status"], unchanged["import_id"]) == (
+        "oversight-import/1",
+        "unchanged",
+        None,
+    )
+    assert unchanged["quarters"] == ["Q1 2025/26", "Q2 2025/26"] and unchanged["rows"] > 0
+
+    revised = json.loads(
+        run_cli("import", "nof", str(write_nof(tmp_path / "revised.csv", change=worsen_rdy)), "--json").stdout
+    )
+    assert revised["status"] == "imported" and isinstance(revised["import_id"], int) and revised["changes"]
+    assert revised["events"] == [
+        {
+            "kind": "segment_changed",
+            "ods_code": "RDY",
+            "quarter": "Q2 2025/26",
+            "segment": 4,
+            "previous_quarter": "Q1 2025/26",
+            "previous_segment": 2,
+            "framework": "NOF2025",
+            "segment_5_unpublished": False,
+        }
+    ]
+
+
+def test_a_refused_import_gives_its_problems_as_fields(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_nof(
+        tmp_path / "bad.csv",
+        change=lambda row: (
+            row | {"Value": "n/a"} if row["Trust_code"] == "RWR" and row["Metric_ID"] == "OF5002" else row
+        ),
+    )
+    refused = run_cli("import", "nof", str(path), "--json")
+    assert refused.exit_code == 1 and refused.stderr == ""
+    report = json.loads(refused.stdout)
+    assert (report["schema"], report["status"], report["file"]) == ("oversight-import/1", "refused", "bad.csv")
+    assert report["problems"] and all(isinstance(p["line"], int) and "n/a" in p["message"] for p in report["problems"])
+
+
+def test_db_upgrade_json_names_the_revisions(tmp_path: Path) -> None:
+    env = {"OVERSIGHT_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    first = oversight("db", "upgrade", "--json", env=env)
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout) == {
+        "schema": "oversight-db-upgrade/1",
+        "previous": None,
+        "revision": schema.declared_head(),
+    }
+    again = json.loads(oversight("db", "upgrade", "--json", env=env).stdout)
+    assert again["previous"] == again["revision"] == schema.declared_head()
+
+
+def test_worker_once_json_counts_the_round(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("import", "nof", str(write_nof(tmp_path / "revised.csv", change=worsen_rdy))).exit_code == 0
+    first = run_cli("worker", "--once", "--json")
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout) == {"schema": "oversight-worker/1", "events_fanned_out": 1, "groups_attempted": 0}
+    assert json.loads(run_cli("worker", "--once", "--json").stdout)["events_fanned_out"] == 0  # nothing left
+    forever = run_cli("worker", "--json")
+    assert forever.exit_code == 2 and "--once" in forever.stderr and forever.stdout == ""

@@ -97,6 +97,39 @@ def test_every_setting_has_a_good_value_to_show() -> None:
     assert all(config.good_value(field) != "..." for field in config.Settings.model_fields)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////var/lib/oversight/oversight.db",
+        "sqlite:///relative/oversight.db",
+        "sqlite+pysqlite:////srv/a%20b/oversight.db",
+        "sqlite:////tmp/with space/oversight.db",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "sqlite:////tmp/x.db?timeout=5",
+        "sqlite+aiosqlite:////tmp/x.db",
+        "postgresql+psycopg://oversight@db.internal/oversight",
+    ],
+)
+def test_a_sqlite_file_is_recognised_without_sqlalchemy_as_sqlalchemy_reads_it(url: str) -> None:
+    """The quick path (no SQLAlchemy) takes a URL only where SQLAlchemy would open that very file."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    path = config.sqlite_file_path(url)
+    if path is not None:
+        assert (parsed.get_backend_name(), parsed.get_driver_name(), not parsed.query) == ("sqlite", "pysqlite", True)
+        assert str(path) == parsed.database
+        assert config.check_database_url(url) == url
+    else:
+        assert (
+            parsed.database in (None, "", ":memory:")
+            or parsed.query
+            or parsed.get_driver_name() != "pysqlite"
+            or (parsed.get_backend_name() != "sqlite")
+        )
+
+
 def test_the_default_release_sources_are_https_on_the_default_hosts() -> None:
     sources = config.release_sources(load_settings())
     assert [source.kind.value if source.kind else "page" for source in sources] == ["page", "ods-etr", "ods-succ"]

@@ -1,11 +1,16 @@
-"""`Conversation.handle(command, actor)`: the one switch that every platform calls."""
+"""`Conversation.handle(command, actor)`: the one switch that every platform calls.
+
+The metric, trend and comparison answers (`chat/positions.py` and its use case) are imported by
+the commands that give them: a command-line `segment` answer does not pay for them
+(docs/benchmarks.md, "Start-up").
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Hashable
 
-from oversight_bot.chat import positions, wording
+from oversight_bot.chat import wording
 from oversight_bot.chat.answers import KeptAnswers, is_kept
 from oversight_bot.chat.commands import (
     Command,
@@ -43,7 +48,6 @@ from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import Refused, StoreUnavailable
 from oversight_bot.services.access import Access
 from oversight_bot.services.lookup import LookupResult, LookupStatus
-from oversight_bot.services.positions import MAX_COMPARED, MatchStatus
 from oversight_bot.services.release_status import ReleaseStatusQuery
 from oversight_bot.services.segments import SegmentReader, SegmentService
 
@@ -237,6 +241,8 @@ class Conversation:
             assert history is not None
             return wording.history_reply(history)
         if isinstance(command, ShowTrend):
+            from oversight_bot.chat import positions
+
             trend = reader.positions.trend(code)
             assert trend is not None
             return positions.trend_reply(trend, self.segments.ageing)
@@ -260,6 +266,9 @@ class Conversation:
         """`metric <organisation> [metric]`: where the organisation's words end is found by looking
         up ever longer beginnings of what was typed until one names an organisation and the rest a
         metric; failing that, all of it names the organisation."""
+        from oversight_bot.chat import positions
+        from oversight_bot.services.positions import MatchStatus
+
         reader = self.segments.reader()
         words = command.query.split()
         unmatched: tuple[Organisation, str] | None = None
@@ -291,6 +300,9 @@ class Conversation:
         return positions.metrics_reply(view, self.segments.ageing)
 
     def _compare(self, command: CompareOrganisations) -> Reply:
+        from oversight_bot.chat import positions
+        from oversight_bot.services.positions import MAX_COMPARED
+
         reader = self.segments.reader()
         named = organisations_named(reader, command.query)
         if len(named) > MAX_COMPARED:

@@ -411,8 +411,9 @@ def emit_json(value: object) -> None:
     sys.stdout.write(output.to_json(value) + "\n")
 
 
-def _import(kind: str, run_import: Callable[[], ImportReport]) -> None:
-    """Run an import, reporting file problems (nothing imported) with exit status 1; counted in
+def _import(kind: str, run_import: Callable[[], ImportReport], json: bool) -> None:
+    """Run an import, reporting file problems (nothing imported) with exit status 1; with --json,
+    the report or the problems as fields on stdout (docs/cli.md, `oversight-import/1`). Counted in
     the metrics by `kind` (the command: ods, nof, league ...) and result (docs/alerts.md)."""
     from oversight_bot.cli import output
     from oversight_bot.errors import ImportFileError
@@ -422,10 +423,16 @@ def _import(kind: str, run_import: Callable[[], ImportReport]) -> None:
         report = run_import()
     except ImportFileError as error:
         metrics.count_import(kind, "refused")
-        output.show_import_error(err, error)
+        if json:
+            emit_json(output.import_error_json(error))
+        else:
+            output.show_import_error(err, error)
         raise typer.Exit(1) from None
     metrics.count_import(kind, "changed" if report.changed else "unchanged")
-    output.show_import(out, report)
+    if json:
+        emit_json(output.import_json(report))
+    else:
+        output.show_import(out, report)
 
 
 @import_cli.command("ods")
@@ -436,6 +443,7 @@ def import_ods(
         str | None,
         typer.Option("--as-of", help="The day the file describes, e.g. 2026-07-01 (default: today): dates renames."),
     ] = None,
+    json: Json = False,
 ) -> None:
     """ODS's NHS trust file (etr.csv: no header, 27 columns); renames and ICB moves are kept as history."""
     from datetime import date
@@ -448,43 +456,43 @@ def import_ods(
         raise typer.BadParameter(f"{as_of!r} is not a date like 2026-07-01", param_hint="--as-of") from None
     with application() as app:
         region_names = read_regions_file(regions or app.settings.seeds_dir / "regions.csv")
-        _import("ods", lambda: app.importer.organisations(read_ods_file(file, region_names), "ods", as_of=day))
+        _import("ods", lambda: app.importer.organisations(read_ods_file(file, region_names), "ods", as_of=day), json)
 
 
 @import_cli.command("succ")
-def import_succ(file: ExistingFile) -> None:
+def import_succ(file: ExistingFile, json: Json = False) -> None:
     """ODS's successor file (succ.csv: no header, 5 fields): who took over from whom, and when."""
     from oversight_bot.ingest.organisations import read_succ_file
 
     with application() as app:
-        _import("succ", lambda: app.importer.successions(read_succ_file(file)))
+        _import("succ", lambda: app.importer.successions(read_succ_file(file)), json)
 
 
 @import_cli.command("memberships")
-def import_memberships(file: ExistingFile) -> None:
+def import_memberships(file: ExistingFile, json: Json = False) -> None:
     """ICB memberships ODS's trust file lacks (care trusts): ods_code,icb_code,since,source."""
     from oversight_bot.ingest.organisations import read_memberships_file
 
     with application() as app:
-        _import("memberships", lambda: app.importer.memberships(read_memberships_file(file)))
+        _import("memberships", lambda: app.importer.memberships(read_memberships_file(file)), json)
 
 
 @import_cli.command("icbs")
-def import_icbs(file: ExistingFile) -> None:
+def import_icbs(file: ExistingFile, json: Json = False) -> None:
     """ONS's ICB names and codes, any year's list (ICB24CD, ICB24CDH, ICB24NM; ICB25... after)."""
     from oversight_bot.ingest.organisations import read_icb_file
 
     with application() as app:
-        _import("icbs", lambda: app.importer.organisations(read_icb_file(file), "icbs"))
+        _import("icbs", lambda: app.importer.organisations(read_icb_file(file), "icbs"), json)
 
 
 @import_cli.command("aliases")
-def import_aliases(file: ExistingFile) -> None:
+def import_aliases(file: ExistingFile, json: Json = False) -> None:
     """Short names and acronyms (alias,ods_code); replaces the alias list."""
     from oversight_bot.ingest.organisations import read_alias_file
 
     with application() as app:
-        _import("aliases", lambda: app.importer.aliases(read_alias_file(file)))
+        _import("aliases", lambda: app.importer.aliases(read_alias_file(file)), json)
 
 
 Published = Annotated[
@@ -512,7 +520,9 @@ def _publication(published: str | None, secondary: str | None) -> Publication:
 
 
 @import_cli.command("nof")
-def import_nof(file: ExistingFile, published: Published = None, secondary: Secondary = None) -> None:
+def import_nof(
+    file: ExistingFile, published: Published = None, secondary: Secondary = None, json: Json = False
+) -> None:
     """NHS England's NOF metric file, in either of its layouts (the same file twice changes nothing)."""
     from oversight_bot.ingest.nof import read_nof_file
 
@@ -520,7 +530,7 @@ def import_nof(file: ExistingFile, published: Published = None, secondary: Secon
     with application() as app:
 
         def run_import() -> ImportReport:
-            with _progress() as progress:
+            with _progress(shown=not json) as progress:
                 task = progress.add_task(f"Reading {file.name}", total=None)
                 release = read_nof_file(file)
                 progress.update(task, description="Checking against the store", total=len(release.providers))
@@ -528,17 +538,19 @@ def import_nof(file: ExistingFile, published: Published = None, secondary: Secon
                     release, lambda _stage, done, total: progress.update(task, completed=done), publication
                 )
 
-        _import("nof", run_import)
+        _import("nof", run_import, json)
 
 
 @import_cli.command("segments")
-def import_segments(file: ExistingFile, published: Published = None, secondary: Secondary = None) -> None:
+def import_segments(
+    file: ExistingFile, published: Published = None, secondary: Secondary = None, json: Json = False
+) -> None:
     """Published segment results, or decisions of earlier frameworks (see docs/data.md)."""
     from oversight_bot.ingest.segments import read_segments_file
 
     publication = _publication(published, secondary)
     with application() as app:
-        _import("segments", lambda: app.importer.segments(read_segments_file(file), publication))
+        _import("segments", lambda: app.importer.segments(read_segments_file(file), publication), json)
 
 
 @import_cli.command("league")
@@ -549,6 +561,7 @@ def import_league(
     ] = None,
     published: Published = None,
     secondary: Secondary = None,
+    json: Json = False,
 ) -> None:
     """NHS England's league-table file (segments, ranks, likely ranges), or a secondary source's part of one."""
     from oversight_bot.domain.quarters import Quarter
@@ -560,13 +573,15 @@ def import_league(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--quarter") from None
     with application() as app:
-        _import("league", lambda: app.importer.segments(read_league_file(file, given), publication))
+        _import("league", lambda: app.importer.segments(read_league_file(file, given), publication), json)
 
 
-def _progress() -> Progress:
+def _progress(shown: bool = True) -> Progress:
+    """Progress on stderr; not shown to a script reading --json (rich ends it with a blank line)."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), console=err, transient=True)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn())
+    return Progress(*columns, console=err, transient=True, disable=not shown)
 
 
 @nof_cli.command("check")
@@ -633,11 +648,14 @@ def worker(
         typer.Option("--metrics-port", min=1, max=65535, help="Serve Prometheus metrics at /metrics on this port."),
     ] = None,
     metrics_host: Annotated[str, typer.Option(help="Address for --metrics-port.")] = "0.0.0.0",
+    json: Annotated[bool, typer.Option("--json", help="With --once: print JSON for scripts.")] = False,
 ) -> None:
     """The alert worker: fan events out to subscriptions and deliver them, until stopped (SIGTERM or
     Ctrl-C finish the round in hand). Run several on PostgreSQL; one on SQLite."""
     from oversight_bot.bootstrap import delivery_worker, sole_sqlite_worker
 
+    if json and not once:
+        raise typer.BadParameter("--json reports one round: give --once too", param_hint="--json")
     with application() as app, sole_sqlite_worker(app) as sole:
         if not sole:
             err.print(
@@ -649,8 +667,12 @@ def worker(
         notifiers = chat_notifiers(app)
         alert_worker = delivery_worker(app, notifiers)
         if once:
-            out.print(f"{alert_worker.run_once()} event batch(es) and group(s) handled.", markup=False)
+            events, groups = alert_worker.run_round()
             alert_worker.close()
+            if json:
+                emit_json({"schema": "oversight-worker/1", "events_fanned_out": events, "groups_attempted": groups})
+            else:
+                out.print(f"{events + groups} event batch(es) and group(s) handled.", markup=False)
             return
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -795,13 +817,18 @@ def releases_status(json: Json = False) -> None:
 
 
 @db_cli.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(json: Json = False) -> None:
     """Create or upgrade the schema (Alembic), without loading seeds."""
     from oversight_bot.store import schema
 
     with application(prepare_store=False) as app:
+        before = schema.current_revision(app.engine)
         schema.upgrade(app.engine)
-        out.print(f"Schema at revision {schema.current_revision(app.engine)}.", markup=False)
+        revision = schema.current_revision(app.engine)
+    if json:
+        emit_json({"schema": "oversight-db-upgrade/1", "previous": before, "revision": revision})
+        return
+    out.print(f"Schema at revision {revision}.", markup=False)
 
 
 @db_cli.command("status")
@@ -829,7 +856,7 @@ def _anchor_file(app: Application, given: Path | None) -> Path | None:
 
 
 @audit_cli.command("anchor")
-def audit_anchor(anchor_file: AnchorFile = None) -> None:
+def audit_anchor(anchor_file: AnchorFile = None, json: Json = False) -> None:
     """Write the chain's head to the anchor file, outside the database's reach (run it from cron)."""
     from oversight_bot.config import require
     from oversight_bot.store.anchors import write_anchor
@@ -840,6 +867,9 @@ def audit_anchor(anchor_file: AnchorFile = None) -> None:
         require(path is not None, "audit_anchor_file", why)
         assert path is not None
         anchor = write_anchor(path, app.concerns.audit_head())
+    if json:
+        emit_json({"schema": "oversight-audit-anchor/1", "path": str(path)} | dataclasses.asdict(anchor))
+        return
     keyed = "keyed" if anchor.keyed_from is not None else "NOT keyed (set OVERSIGHT_AUDIT_KEY)"
     out.print(f"Anchored record {anchor.seq} ({anchor.hash}) at {anchor.at} in {path}; the chain is {keyed}.",
               markup=False)  # fmt: skip
@@ -856,7 +886,7 @@ def audit_verify(json: Json = False, anchor_file: AnchorFile = None) -> None:
         anchor = last_anchor(path) if path else None
         result = app.concerns.verify_audit(anchor)
     if json:
-        emit_json(dataclasses.asdict(result) | {"intact": result.intact})
+        emit_json({"schema": "oversight-audit-verify/1"} | dataclasses.asdict(result) | {"intact": result.intact})
     elif result.intact:
         out.print(f"Audit trail intact: {result.checked} record(s). Head hash {result.head_hash}.", markup=False)
         out.print("Every concern is as the audit trail last recorded it.", markup=False)
@@ -951,10 +981,14 @@ def concerns_retention(
 @teams_cli.command("package")
 def teams_package(
     path: Annotated[Path, typer.Argument(dir_okay=False, help="The zip to write.")] = Path("oversight-teams-app.zip"),
+    json: Json = False,
 ) -> None:
     """Write the Teams app package (manifest.json and icons) for an admin to upload."""
     from oversight_bot.config import load_settings
     from oversight_bot.teams.package import write_package
 
     written = write_package(load_settings(), path)
+    if json:
+        emit_json({"schema": "oversight-teams-package/1", "path": str(written)})
+        return
     out.print(f"Teams app package written to {written}: upload it in Teams (Apps > Manage your apps).", markup=False)

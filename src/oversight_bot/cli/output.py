@@ -74,6 +74,49 @@ def event_line(event: SegmentEvent) -> str:
     return f"{event.ods_code} {event_words(event.kind, event.previous_segment, event.segment)}{since}"
 
 
+def import_json(report: ImportReport) -> dict[str, Any]:
+    """An import's report as fields: what was read, what changed and what it announced."""
+    return {
+        "schema": "oversight-import/1",
+        "status": "imported" if report.changed else "unchanged",
+        "kind": report.kind,
+        "file": report.source,
+        "rows": report.rows,
+        "quarters": [q.label for q in report.quarters],
+        "layout": report.layout or None,
+        "import_id": report.import_id,
+        "changes": {what: n for what, n in report.changes.items() if n},
+        "events": [event_json(event) for event in report.events],
+        "disagreements": report.disagreements,
+        "notes": list(report.notes),
+        "problems": [],
+    }
+
+
+def event_json(event: SegmentEvent) -> dict[str, Any]:
+    return {
+        "kind": event.kind,
+        "ods_code": event.ods_code,
+        "quarter": event.quarter.label,
+        "segment": event.segment,
+        "previous_quarter": event.previous_quarter.label,
+        "previous_segment": event.previous_segment,
+        "framework": event.framework,
+        "segment_5_unpublished": event.segment_5_unpublished,
+    }
+
+
+def import_error_json(error: ImportFileError) -> dict[str, Any]:
+    """A refused file: nothing was imported; every problem found, with its line where it has one."""
+    return {
+        "schema": "oversight-import/1",
+        "status": "refused",
+        "file": error.source or None,
+        "problems": [{"line": problem.line, "message": problem.message} for problem in error.problems],
+        "more_problems": error.more,
+    }
+
+
 def show_import_error(console: Console, error: ImportFileError) -> None:
     console.print(Text(error.summary(), style="red"))
 
@@ -115,6 +158,7 @@ def show_check(console: Console, report: CheckReport) -> None:
 
 def check_json(report: CheckReport) -> dict[str, Any]:
     return {
+        "schema": "oversight-nof-check/1",
         "file": report.source,
         "quarters": [q.label for q in report.quarters],
         "all_agree": report.all_agree,

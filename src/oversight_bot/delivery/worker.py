@@ -126,9 +126,14 @@ class DeliveryWorker:
         return in_flight, not busy and not groups
 
     def run_once(self) -> int:
-        """One round, waiting for its sends (for the CLI's --once and for tests)."""
+        """One round, waiting for its sends (for tests): events fanned out and groups sent."""
+        return sum(self.run_round())
+
+    def run_round(self) -> tuple[int, int]:
+        """One round, waiting for its sends (the CLI's --once): how many events it fanned out, and
+        how many groups of alerts it tried to send."""
         self._measure()
-        return self.fan_out() + self.deliver()
+        return self.fan_out(), self.deliver()
 
     def close(self) -> None:
         self._senders.shutdown(wait=True)

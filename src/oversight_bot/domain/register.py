@@ -9,7 +9,7 @@ subscribed to an ICB hears about the trusts that were in it when the news happen
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -113,3 +113,33 @@ def predecessors_of(code: str, successions_to: Mapping[str, Sequence[Succession]
                     following.append(succession.predecessor)
         frontier = following
     return found
+
+
+def successions_reaching(codes: Iterable[str], successions: Iterable[Succession]) -> tuple[Succession, ...]:
+    """The successions an answer about any of `codes` can come to: every step forward from them
+    (where their services went) and back (what passed into them), through chains of any length.
+    ODS's successor file covers every organisation in England, GP practices and all; the rest of it
+    is never asked about, and the read model need not hold it."""
+    every = list(successions)
+    forward: dict[str, list[Succession]] = {}
+    backward: dict[str, list[Succession]] = {}
+    for succession in every:
+        forward.setdefault(succession.predecessor, []).append(succession)
+        backward.setdefault(succession.successor, []).append(succession)
+    starts = set(codes)
+    reached = _reachable(starts, forward, lambda s: s.successor) | _reachable(starts, backward, lambda s: s.predecessor)
+    return tuple(s for s in every if s in reached)  # in the order given
+
+
+def _reachable(
+    starts: set[str], steps: Mapping[str, Sequence[Succession]], onward: Callable[[Succession], str]
+) -> set[Succession]:
+    reached: set[Succession] = set()
+    seen, frontier = set(starts), list(starts)
+    while frontier:
+        for succession in steps.get(frontier.pop(), ()):
+            reached.add(succession)
+            if onward(succession) not in seen:
+                seen.add(onward(succession))
+                frontier.append(onward(succession))
+    return reached

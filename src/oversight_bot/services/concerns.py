@@ -92,12 +92,19 @@ class ConcernService:
         access: Access,
         flag_rules: Iterable[FlagRule] = (),
         audit_key: bytes | None = None,
+        open_counts: Callable[[], dict[str, int]] | None = None,
+        keyed_from: Callable[[], int | None] | None = None,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.access = access
         self.flag_rules = tuple(flag_rules)
         self.audit_key = audit_key  # the chain's HMAC key (configuration, never the database)
+        # How open concerns are counted: through the unit of work, or a quicker read of the same
+        # store (a SQLite file read with sqlite3, so that an answer from the read model's cache
+        # needs no SQLAlchemy); either way, from the store each time, never from a cache.
+        self.count_open = open_counts or self._count_open_in_store
+        self._keyed_from = keyed_from  # likewise, where the audit chain's keying began
         self._counts: tuple[float, dict[str, int]] | None = None
         self._counts_version = 0  # moves on whenever the counts in hand change
         self._counts_changed = 0  # moves on whenever this process changes a concern
@@ -243,8 +250,7 @@ class ConcernService:
 
     def _read_counts(self) -> tuple[float, dict[str, int]]:
         changed = self._counts_changed
-        with self.uow() as uow:
-            counts = (time.monotonic(), uow.concerns.open_counts())
+        counts = (time.monotonic(), self.count_open())
         if changed != self._counts_changed:
             return counts  # a concern changed here meanwhile: what was read may be from before it
         before = self._counts
@@ -252,6 +258,10 @@ class ConcernService:
             self._counts_version += 1
         self._counts = counts
         return counts
+
+    def _count_open_in_store(self) -> dict[str, int]:
+        with self.uow() as uow:
+            return uow.concerns.open_counts()
 
     def _forget_counts(self) -> None:
         """A concern was filed or moved here: the counts are read again when next needed."""
@@ -308,6 +318,13 @@ class ConcernService:
                 uow.audit.append(AuditEntry("deleted by retention", actor.user_id, now, concern.reference, facts))
             uow.commit()
         return [c.reference for c in expired]
+
+    def audit_keyed_from(self) -> int | None:
+        """The first audit record linked with the key, or None while the chain is unkeyed (asked
+        at every start, so through the quicker read when there is one)."""
+        if self._keyed_from is not None:
+            return self._keyed_from()
+        return self.audit_head().keyed_from
 
     def audit_head(self) -> ChainHead:
         """The chain's head, for `oversight audit anchor` to write down outside the database."""

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Generator, Iterable, Mapping
-from datetime import datetime
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
-from oversight_bot.domain.actors import Reporter
-from oversight_bot.domain.assessments import Assessment, Basis, Disagreement
-from oversight_bot.domain.audit import AuditEntry, AuditRecord, ChainHead
-from oversight_bot.domain.concerns import Concern, Status
-from oversight_bot.domain.events import SegmentEvent
-from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, MetricValue
-from oversight_bot.domain.organisations import Organisation
+from oversight_bot.domain.assessments import Basis
 from oversight_bot.domain.quarters import Quarter
-from oversight_bot.domain.register import FormerName, IcbMembership, Succession
-from oversight_bot.domain.subscriptions import ChannelSettings, Destination, Subscription, Target
-from oversight_bot.services.alerts import ClaimedGroup, DeliveryInfo, EventRecord, NewDelivery
-from oversight_bot.services.releases import Publication
 
-if TYPE_CHECKING:  # the release checks' records: loaded only by the code that uses them
+if TYPE_CHECKING:  # only named in signatures: a use case that imports its ports loads none of these
+    from datetime import datetime
+    from types import TracebackType
+
+    from oversight_bot.domain.actors import Reporter
+    from oversight_bot.domain.assessments import Assessment, Disagreement
+    from oversight_bot.domain.audit import AuditEntry, AuditRecord, ChainHead
+    from oversight_bot.domain.concerns import Concern, Status
+    from oversight_bot.domain.events import SegmentEvent
+    from oversight_bot.domain.metrics import DomainResult, MetricInfo, MetricScore, MetricValue
+    from oversight_bot.domain.organisations import Organisation
+    from oversight_bot.domain.register import FormerName, IcbMembership, Succession
+    from oversight_bot.domain.subscriptions import ChannelSettings, Destination, Subscription, Target
+    from oversight_bot.services.alerts import ClaimedGroup, DeliveryInfo, EventRecord, NewDelivery
     from oversight_bot.services.release_records import CheckRun, FileRecord, UrlRecord
+    from oversight_bot.services.releases import Publication
 
 AssessmentKey = tuple[str, Quarter, Basis]
 MetricKey = tuple[str, Quarter, str]

@@ -270,7 +270,11 @@ class SegmentService:
 
     def invalidate(self) -> None:
         """An import committed in this process: build its snapshot now, in the importer's thread.
-        If the store cannot be read just then, the next question's background check will."""
+        If the store cannot be read just then, the next question's background check will. With no
+        snapshot yet (a command that only imports, the seeding) there is nothing to rebuild: the
+        first question loads one."""
+        if self._reader is None:
+            return
         try:
             self.refresh()
         except StoreUnavailable:

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_TIMEOUT_MS = 1000
+from oversight_bot.store.sqlite_file import SQLITE_BUSY_TIMEOUT_MS as SQLITE_BUSY_TIMEOUT_MS
+
 POSTGRES_CONNECT_TIMEOUT_S = 3
 POSTGRES_STATEMENT_TIMEOUT_MS = 10_000
 

@@ -2,7 +2,9 @@
 
 Alembic takes a tenth of a second to import, and every command checks the schema on start, so a
 store already at the newest revision is recognised without it (`at_head`): the revision the store
-records against the newest one its migration files declare. Alembic is imported only to migrate.
+records against the newest one its migration files declare. Alembic is imported only to migrate,
+and SQLAlchemy only when an engine is asked (a SQLite file's revision is read with `sqlite3`, and
+its preparing lock taken without an engine: `bootstrap.Database`).
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
-
 from oversight_bot.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSIONS = MIGRATIONS / "versions"
@@ -90,6 +91,8 @@ def _broken_references(connection: Connection) -> set[tuple[object, ...]]:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the store records (Alembic's `alembic_version` table); None for an empty store."""
+    from sqlalchemy import inspect, text
+
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None
@@ -135,6 +138,8 @@ def preparing(engine: Engine, waiting: Callable[[], None], wait_s: float = PREPA
     store ready. SQLite: a lock file beside the database; PostgreSQL: an advisory lock, so
     processes on several machines take turns too."""
     if engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
         with engine.connect() as connection:
 
             def take() -> bool:
@@ -152,6 +157,14 @@ def preparing(engine: Engine, waiting: Callable[[], None], wait_s: float = PREPA
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         yield
         return
+    with preparing_file(Path(database), waiting, wait_s):
+        yield
+
+
+@contextmanager
+def preparing_file(database: Path, waiting: Callable[[], None], wait_s: float = PREPARE_WAIT_S) -> Iterator[None]:
+    """`preparing` a SQLite file: a lock file beside it (taken without an engine, so that an answer
+    from the read model's cache needs no SQLAlchemy)."""
     with open(f"{database}.prepare-lock", "w") as handle:
         _take_in_time(lambda: _try_flock(handle.fileno()), waiting, wait_s)
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from oversight_bot.domain.assessments import Assessment
 from oversight_bot.domain.metrics import DomainResult, MetricValue
 from oversight_bot.domain.quarters import Quarter
-from oversight_bot.domain.register import FormerName, IcbMembership, Succession
+from oversight_bot.domain.register import FormerName, IcbMembership, Succession, successions_reaching
 from oversight_bot.errors import StoreUnavailable
 from oversight_bot.services.snapshot import Register, Snapshot
 from oversight_bot.store import mapping
@@ -54,18 +54,19 @@ class SqlAlchemySnapshotSource:
 
     def load(self) -> Snapshot:
         with unavailable_as_domain_error(), self.session_factory() as session, session.begin():
+            version = session.scalar(self._version_query) or 0
             organisations = {
                 row.ods_code: mapping.organisation_from_row(row) for row in session.scalars(select(OrganisationRow))
             }
             return Snapshot(
-                version=session.scalar(self._version_query) or 0,
+                version=version,
                 organisations=organisations,
                 aliases=_aliases(session),
                 assessments=_assessments(session),
                 domain_results=_domain_results(session),
                 scores=_scores(session),
                 values=_values(session),
-                register=_register(session, organisations.keys()),
+                register=_register(session, organisations),
                 metrics={row.metric_id: mapping.info_from_row(row) for row in session.scalars(select(MetricRow))},
             )
 
@@ -97,22 +98,20 @@ def _domain_results(session: Session) -> dict[tuple[str, Quarter], list[DomainRe
     return domains
 
 
-def _register(session: Session, known: Collection[str]) -> Register:
-    """The register's history, with only the successions that touch an organisation held: ODS's
-    file names every kind of organisation (11,537 rows), and answers follow chains from trusts."""
+def _register(session: Session, organisations: Iterable[str]) -> Register:
+    """The register's history, with only the successions answers about an organisation held can
+    reach (through chains of any length): ODS's file names every kind of organisation (11,537
+    rows), read here as plain rows."""
     repository = SqlAlchemyRegisterRepository(session)
+    s = SuccessionRow
+    every = (Succession(*row) for row in session.execute(select(s.predecessor, s.successor, s.effective_on)))
+    successions = successions_reaching(organisations, every)
     names: dict[str, list[FormerName]] = {}
     for name in repository.former_names():
         names.setdefault(name.ods_code, []).append(name)
     memberships: dict[str, list[IcbMembership]] = {}
     for membership in repository.memberships():
         memberships.setdefault(membership.ods_code, []).append(membership)
-    query = select(SuccessionRow.predecessor, SuccessionRow.successor, SuccessionRow.effective_on)
-    successions = tuple(
-        Succession(predecessor, successor, effective_on)
-        for predecessor, successor, effective_on in session.execute(query)
-        if predecessor in known or successor in known
-    )
     return Register(successions, names, memberships)
 
 

@@ -361,6 +361,13 @@ def test_records_deleted_from_the_end_with_the_head_rewound_are_named_by_the_anc
     anchored = oversight(keyed, "audit", "anchor", OVERSIGHT_AUDIT_KEY=KEY, OVERSIGHT_AUDIT_ANCHOR_FILE=str(anchors))
     assert anchored.exit_code == 0 and "Anchored record 4" in anchored.output and "keyed" in anchored.output
     assert stat.S_IMODE(anchors.stat().st_mode) == 0o600
+    as_json = oversight(keyed, "audit", "anchor", "--json", OVERSIGHT_AUDIT_KEY=KEY,
+                        OVERSIGHT_AUDIT_ANCHOR_FILE=str(anchors))  # fmt: skip
+    anchor = json.loads(as_json.stdout)
+    assert (anchor["schema"], anchor["path"], anchor["seq"]) == ("oversight-audit-anchor/1", str(anchors), 4)
+    assert (
+        anchor["keyed_from"] is not None and anchor["hash"] == json.loads(anchors.read_text().splitlines()[-1])["hash"]
+    )
     with keyed.engine.begin() as connection:  # delete the newest record and rewind the head to match
         drop_append_only_guard(connection, keyed)
         seq, digest = connection.execute(text("SELECT seq, hash FROM audit_records WHERE seq = 3")).one()
@@ -371,7 +378,9 @@ def test_records_deleted_from_the_end_with_the_head_rewound_are_named_by_the_anc
     broken = oversight(keyed, "audit", "verify", "--json", OVERSIGHT_AUDIT_KEY=KEY,
                        OVERSIGHT_AUDIT_ANCHOR_FILE=str(anchors))  # fmt: skip
     assert broken.exit_code == 1
-    assert "records 4 to 4 were deleted (the anchor of" in json.loads(broken.stdout)["reason"]
+    verified = json.loads(broken.stdout)
+    assert verified["schema"] == "oversight-audit-verify/1" and verified["intact"] is False
+    assert "records 4 to 4 were deleted (the anchor of" in verified["reason"]
 
 
 def test_an_unkeyed_store_is_keyed_from_its_next_record_and_its_past_stays_checked(store: Application) -> None:

@@ -51,6 +51,14 @@ def test_the_package_holds_a_manifest_for_this_bot_and_icons_of_the_right_size(t
         assert not (isinstance(parsed, ShowHelp) and (parsed.problem or "").startswith("Unknown command"))
 
 
+def test_the_package_json_names_the_file_written(tmp_path: Path) -> None:
+    target = tmp_path / "for-upload.zip"
+    result = oversight("teams", "package", str(target), "--json", env=PUBLISHER)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"schema": "oversight-teams-package/1", "path": str(target)}
+    assert zipfile.is_zipfile(target)
+
+
 def test_without_the_publishers_details_the_package_is_refused_saying_what_is_missing(tmp_path: Path) -> None:
     env = PUBLISHER | {"OVERSIGHT_TEAMS_PRIVACY_URL": ""}
     result = oversight("teams", "package", str(tmp_path / "x.zip"), env=env)

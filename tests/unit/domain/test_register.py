@@ -10,6 +10,7 @@ from oversight_bot.domain.register import (
     icb_on,
     moved_memberships,
     predecessors_of,
+    successions_reaching,
     successor_chains,
 )
 
@@ -43,3 +44,12 @@ def test_successor_chains_follow_closed_successors_to_open_ones() -> None:
 def test_predecessors_are_found_through_every_step() -> None:
     into = {"C": [Succession("B", "C", date(2025, 1, 1))], "B": [Succession("A", "B", date(2017, 11, 1))]}
     assert [s.predecessor for s in predecessors_of("C", into)] == ["B", "A"]
+
+
+def test_only_the_successions_an_answer_can_reach_are_kept() -> None:
+    on = date(2020, 4, 1)
+    chain = [Succession("A", "B", on), Succession("B", "C", on)]  # A (held) closed into B, then C
+    into = [Succession("P", "A", on), Succession("Q", "P", on)]  # what passed into A, through P
+    elsewhere = [Succession("X", "Y", on), Succession("Y", "Z", on)]  # GP practices nobody asks about
+    kept = successions_reaching({"A"}, [elsewhere[0], *chain, *into, elsewhere[1]])
+    assert kept == (*chain, *into)  # in the order given
