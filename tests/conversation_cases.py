@@ -44,8 +44,13 @@ CASES = [
         ReplyKind.ANSWER,
         says=("Leeds Teaching Hospitals NHS Trust (RR8)", "Q3 2025/26", "of 134 acute trusts"),
         buttons=("why RR8",),
+        never_says=("is a name people use",),  # the words of its own name need no explaining
     ),
-    Case("segment uhs", ReplyKind.ANSWER, says=("University Hospital Southampton NHS Foundation Trust (RHM)",)),
+    Case(
+        "segment uhs",
+        ReplyKind.ANSWER,
+        says=("University Hospital Southampton NHS Foundation Trust (RHM)", "“uhs” is a name people use for it"),
+    ),
     Case(
         "segment RW1",
         ReplyKind.ANSWER,
@@ -57,7 +62,11 @@ CASES = [
         says=("Leeds Community Healthcare NHS Trust (RY6)", "Leeds and York Partnership NHS Foundation Trust (RGD)"),
         buttons=("segment RR8", "segment RY6", "segment RGD"),
     ),
-    Case("segment Leeds Teching", ReplyKind.ANSWER, says=("(RR8)",)),
+    Case(
+        "segment Leeds Teching",
+        ReplyKind.ANSWER,
+        says=("(RR8)", "No organisation's name has the words “Leeds Teching”; this is the one they most nearly spell"),
+    ),
     Case(
         "segment Birmingham",  # every organisation named for the place, the closed one last
         ReplyKind.CHOICE,

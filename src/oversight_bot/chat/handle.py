@@ -235,7 +235,11 @@ class Conversation:
         found = reader.lookup(command.query)
         if found.status is not LookupStatus.RESOLVED or found.organisation is None:
             return wording.unresolved_reply(found, command.verb, command.page)
-        code = found.organisation.ods_code
+        return wording.said_how_found(found, self._about(found.organisation.ods_code, reader, command))
+
+    def _about(
+        self, code: str, reader: SegmentReader, command: GetSegment | ExplainSegment | ShowHistory | ShowTrend
+    ) -> Reply:
         if isinstance(command, ShowHistory):
             history = reader.history(code)
             assert history is not None

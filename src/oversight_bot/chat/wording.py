@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import date
 from fractions import Fraction
@@ -13,7 +14,7 @@ from oversight_bot.domain.metrics import MetricValue
 from oversight_bot.domain.organisations import Organisation, OrgKind, TrustType, display_name, short_name
 from oversight_bot.domain.provenance import Provenance
 from oversight_bot.domain.quarters import Quarter
-from oversight_bot.services.lookup import Candidate, LookupResult, LookupStatus, Vagueness
+from oversight_bot.services.lookup import Candidate, LookupResult, LookupStatus, Vagueness, normalise
 from oversight_bot.services.register import Handover, RegisterView
 from oversight_bot.services.segments import (
     ChangesView,
@@ -560,6 +561,28 @@ def paged(
     start = (page - 1) * PAGE_SIZE
     more = Choice("More", f"{command} page:{page + 1}{after}") if start + PAGE_SIZE < len(rows) else None
     return rows[start : start + PAGE_SIZE], more
+
+
+FOUND_HOW = {
+    "alias": "“{query}” is a name people use for it.",
+    "acronym": "“{query}” taken as its initials.",
+    "typo": "No organisation's name has the words “{query}”; this is the one they most nearly spell.",
+}
+
+
+def said_how_found(found: LookupResult, reply: Reply) -> Reply:
+    """An answer about an organisation found by a name that is not its own (a name people use,
+    its initials, a misspelling) says so, so that nobody mistakes whom it is about."""
+    how = FOUND_HOW.get(found.matched_by or "")
+    if how is None or found.organisation is None or _words_of_its_name(found.query, found.organisation):
+        return reply
+    said = how.format(query=found.query)
+    return dataclasses.replace(reply, footnote=f"{said} {reply.footnote}" if reply.footnote else said)
+
+
+def _words_of_its_name(query: str, organisation: Organisation) -> bool:
+    """Whether every word asked is a word of the organisation's own name ("Leeds Teaching")."""
+    return set(normalise(query).split()) <= set(normalise(organisation.name).split())
 
 
 def unresolved_reply(found: LookupResult, verb: str, page: int | None = 1) -> Reply:

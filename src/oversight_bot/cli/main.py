@@ -488,7 +488,7 @@ def import_icbs(file: ExistingFile, json: Json = False) -> None:
 
 @import_cli.command("aliases")
 def import_aliases(file: ExistingFile, json: Json = False) -> None:
-    """Short names and acronyms (alias,ods_code); replaces the alias list."""
+    """Short names and acronyms (alias,ods_code[,source]: where the name comes from); replaces the alias list."""
     from oversight_bot.ingest.organisations import read_alias_file
 
     with application() as app:
