@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable
+from typing import TYPE_CHECKING, Protocol
 
 from oversight_bot.chat import wording
 from oversight_bot.chat.answers import KeptAnswers, is_kept
@@ -38,7 +39,6 @@ from oversight_bot.chat.commands import (
     parse_text,
 )
 from oversight_bot.chat.concerning import PERSONAL_ONLY, Concerning, answers_privately, refusal_reply
-from oversight_bot.chat.releases import status_reply
 from oversight_bot.chat.replies import Choice, Reply, ReplyKind, Section
 from oversight_bot.chat.subscribing import Subscribing
 from oversight_bot.domain.actors import Actor
@@ -48,8 +48,17 @@ from oversight_bot.domain.subscriptions import Destination
 from oversight_bot.errors import Refused, StoreUnavailable
 from oversight_bot.services.access import Access
 from oversight_bot.services.lookup import LookupResult, LookupStatus
-from oversight_bot.services.release_status import ReleaseStatusQuery
 from oversight_bot.services.segments import SegmentReader, SegmentService
+
+if TYPE_CHECKING:
+    from oversight_bot.services.release_status import ReleaseStatus
+
+
+class ReleaseStatusSource(Protocol):
+    """What `/oversight releases` asks: the release checks' status, for admins only."""
+
+    def status(self, actor: Actor) -> ReleaseStatus: ...
+
 
 # Commands that show segments or send them to a channel: for readers (the `reader` role, which
 # is everyone until configuration lists who).
@@ -82,7 +91,7 @@ class Conversation:
         subscribing: Subscribing | None = None,
         concerning: Concerning | None = None,
         access: Access | None = None,
-        releases: ReleaseStatusQuery | None = None,
+        releases: ReleaseStatusSource | None = None,
     ) -> None:
         self.segments = segments
         self.subscribing = subscribing
@@ -185,6 +194,8 @@ class Conversation:
             case ShowReleases():
                 if self.releases is None:
                     return wording.error_reply("Release checks are not set up here.")
+                from oversight_bot.chat.releases import status_reply  # loaded only by the command that needs it
+
                 return status_reply(self.releases.status(actor))  # admins only: NotAllowed otherwise
         return wording.help_reply(f"Not understood: {type(command).__name__}")
 

@@ -28,10 +28,10 @@ GRACE_S = 5.0  # longer than a request may take (the serving pool's deadline is 
 BATCH = 2_000  # entries freed between two chances for other threads to run (about a millisecond)
 
 
-def retire(reader: SegmentReader, grace_s: float = GRACE_S) -> threading.Thread:
-    """Free `reader` gradually once `grace_s` has passed, on a thread of its own."""
-    held = [reader]
-    del reader  # only `held` refers to it from here
+def retire(held: list[SegmentReader], grace_s: float = GRACE_S) -> threading.Thread:
+    """Free the reader in `held` gradually once `grace_s` has passed, on a thread of its own. It
+    is handed over in a list that the thread empties, so that the caller keeps no reference to it
+    (a reference held by the caller would make the reader look still in use)."""
     thread = threading.Thread(target=_free_later, args=(held, grace_s), name="read-model-retire", daemon=True)
     thread.start()
     return thread

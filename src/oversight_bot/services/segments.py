@@ -246,10 +246,10 @@ class SegmentService:
             try:
                 version = self.source.version()
                 if self._reader is None or self._reader.snapshot.version != version:
-                    replaced, self._reader = self._reader, self._build()
-                    if replaced is not None:
-                        retire(replaced, self.retire_after_s)
-                        del replaced  # retire() holds the only reference now
+                    replaced = [self._reader] if self._reader is not None else []
+                    self._reader = self._build()
+                    if replaced:
+                        retire(replaced, self.retire_after_s)  # it takes the reader out of the list
             except BaseException:
                 self._failed = True
                 raise
