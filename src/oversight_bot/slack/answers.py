@@ -21,6 +21,8 @@ from oversight_bot.slack import blocks, ids
 from oversight_bot.slack.actors import workspace_key
 from oversight_bot.slack.text import unescape
 
+PARSED_KEPT = 4096
+
 
 def parse_command(name: str, text: str) -> Command:
     return parse_segment_command(text) if name == ids.SLASH_SEGMENT else parse_text(text)
@@ -37,15 +39,27 @@ class KeptCommandAnswers:
     def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
         self.kept: KeptAnswers[bytes] = KeptAnswers()
+        self._parsed_texts: dict[tuple[str, str], Command] = {}
 
     def kept_answer(self, form: Mapping[str, Any]) -> bytes | None:
         """The JSON answer to a slash command's form, if one is kept for the data in hand."""
         name = form.get("command")
         if name not in (ids.SLASH_SEGMENT, ids.SLASH_OVERSIGHT):
             return None
-        parsed = parse_command(str(name), unescape(str(form.get("text", ""))))  # as Bolt's middleware does
+        parsed = self._parsed(str(name), str(form.get("text", "")))
         version = self.conversation.data_version(parsed, _asker(form))
         return self.kept.get(version, parsed) if version is not None else None
+
+    def _parsed(self, name: str, text: str) -> Command:
+        """The command a form's words say, parsed once per distinct text: the same questions come
+        again and again, and parsing was a tenth of a kept answer's time."""
+        key = (name, text)
+        parsed = self._parsed_texts.get(key)
+        if parsed is None:
+            if len(self._parsed_texts) >= PARSED_KEPT:
+                self._parsed_texts.clear()
+            parsed = self._parsed_texts[key] = parse_command(name, unescape(text))  # as Bolt's middleware does
+        return parsed
 
     def keep(self, version: Hashable | None, parsed: Command, answer: dict[str, Any]) -> None:
         """The listener's answer, for `version` (taken before the answer was worked out)."""

@@ -16,6 +16,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from contextlib import closing
 
 from sqlalchemy import Engine, delete
@@ -28,6 +29,7 @@ from oversight_bot.store.unit_of_work import unavailable_as_store_error
 logger = logging.getLogger(__name__)
 PURGE_EVERY_S = 60.0
 INLINE_BUSY_MS = 20
+FIRST_RETRY_S, LAST_RETRY_S = 0.00002, 0.001  # a busy file tried again after 20 µs, doubling to 1 ms
 PURGE_BATCH = 2000
 # The file's own table: one b-tree (the key, 32 bytes of the signature), so that an insert writes
 # one page; the purge scans it (a background thread, once a minute, in batches).
@@ -71,22 +73,40 @@ class SqliteSeenRequests:
 
     inline = True
 
-    def __init__(self, path: str, busy_ms: int = INLINE_BUSY_MS) -> None:
+    def __init__(self, path: str, busy_ms: int = INLINE_BUSY_MS, sleep: Callable[[float], None] = time.sleep) -> None:
         self.path = path
         self.busy_ms = busy_ms
+        self.sleep = sleep  # the pause between two tries of a busy file
         self._local = threading.local()
         self._purged_at = time.monotonic()
         self._purging = threading.Lock()
 
     def first_sight(self, key: str, keep_until: int) -> bool:
-        try:
-            inserted = self._connection().execute(INSERT, (_packed(key), keep_until)).rowcount == 1
-        except sqlite3.Error as error:
-            raise StoreUnavailable(f"the store is unavailable ({type(error).__name__})") from None
+        inserted = self._insert(_packed(key), keep_until)
         if time.monotonic() - self._purged_at > PURGE_EVERY_S and self._purging.acquire(blocking=False):
             self._purged_at = time.monotonic()
             threading.Thread(target=self._purge, name="replay-purge", daemon=True).start()
         return inserted
+
+    def _insert(self, key: bytes, keep_until: int) -> bool:
+        """One insert. SQLite's own wait for a busy file sleeps a whole millisecond at its first
+        retry, and here that would stop the event loop: with two workers inserting thousands of
+        times a second, their inserts meet often (bench/bench_slack_http.py). So the file is never
+        waited for by SQLite; a busy file is tried again after a few microseconds, doubling, until
+        `busy_ms` has passed."""
+        connection = self._connection()
+        deadline = time.monotonic() + self.busy_ms / 1000
+        pause = FIRST_RETRY_S
+        while True:
+            try:
+                return connection.execute(INSERT, (key, keep_until)).rowcount == 1
+            except sqlite3.OperationalError as error:
+                if not _busy(error) or time.monotonic() + pause > deadline:
+                    raise StoreUnavailable(f"the store is unavailable ({type(error).__name__})") from None
+            except sqlite3.Error as error:
+                raise StoreUnavailable(f"the store is unavailable ({type(error).__name__})") from None
+            self.sleep(pause)
+            pause = min(pause * 2, LAST_RETRY_S)
 
     def _purge(self) -> None:
         """Forget what is too old to be accepted anyway, a batch per transaction; then checkpoint."""
@@ -103,7 +123,9 @@ class SqliteSeenRequests:
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = self._local.connection = self._connect(self.busy_ms)
+            connection = self._connect(self.busy_ms)  # setting it up may wait, once per thread
+            connection.execute("PRAGMA busy_timeout=0")  # from here never waited for by SQLite: `_insert`
+            self._local.connection = connection
         return connection
 
     def _connect(self, busy_ms: int) -> sqlite3.Connection:
@@ -125,6 +147,12 @@ def seen_requests_for(store: Engine) -> SqlAlchemySeenRequests | SqliteSeenReque
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute(TABLE)
     return SqliteSeenRequests(path)
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or (
+        "locked" in str(error)
+    )
 
 
 def _packed(signature: str) -> bytes:
