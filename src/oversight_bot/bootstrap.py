@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -133,16 +134,17 @@ class Database:
                 self._sessions = make_session_factory(self._engine)
             return self._engine, self._sessions
 
-    def snapshot_source(self) -> SnapshotSource:
+    def snapshot_source(self, cached: bool = True) -> SnapshotSource:
         """The read model's source: on a SQLite file, the cache beside it (store/read_model_cache.py);
-        on PostgreSQL the store itself (docs/benchmarks.md says why)."""
+        on PostgreSQL, or for a long-running process (`cached` False), the store itself
+        (docs/benchmarks.md says why)."""
 
         def from_store() -> SnapshotSource:
             from oversight_bot.store.snapshot import SqlAlchemySnapshotSource
 
             return SqlAlchemySnapshotSource(self.engine, self.session_factory)
 
-        return CachedSnapshotSource(self.file, from_store) if self.file is not None else from_store()
+        return CachedSnapshotSource(self.file, from_store) if self.file is not None and cached else from_store()
 
     def at_head(self) -> bool:
         """Whether the schema is at the newest revision (on a SQLite file, asked with `sqlite3`)."""
@@ -213,8 +215,15 @@ def build(
     clock: Clock | None = None,
     uow: Callable[[], UnitOfWork] | None = None,
     directory: Directory | None = None,
+    read_model_cache: bool = True,
 ) -> Application:
     """Wire the application; by default bring the schema up to date and seed an empty store.
+
+    `read_model_cache`: whether the read model comes from the cache beside a SQLite file. Long-running
+    processes (servers, the alert worker) say no: they load once and then in the background, and
+    reading or writing the cache is one pickle call that holds the interpreter's lock throughout
+    (about a second at 50,000 organisations, every request waiting), where a load from the store
+    lets other threads run (bench/bench_rebuild.py).
 
     Tests and benchmarks wire the real thing with one call, replacing only what they must: the
     clock (a fake one they move), the unit of work (in-memory fakes), the directory of groups.
@@ -233,7 +242,7 @@ def build(
     given_uow, uow = uow, uow or sqlalchemy_uow
     clock = clock or SystemClock()
     segments = SegmentService(
-        database.snapshot_source(),
+        database.snapshot_source(cached=read_model_cache),
         frameworks,
         stale_after_months=settings.stale_after_months,
     )
@@ -472,10 +481,22 @@ def update_gauges(app: Application, every_s: float = 1.0) -> Callable[[], None]:
     return update
 
 
-def warm_up_charts() -> None:
-    """A server's first chart costs what a process pays once (matplotlib's import and fonts, about
-    0.3 s more than any later chart): paid on a thread of its own as the server starts, not by the
-    first person who asks (bench/bench_positions.py)."""
+SERVING_SWITCH_INTERVAL_S = 0.001  # Python's default is 0.005
+
+
+def ready_to_serve() -> None:
+    """What a server process does once its read model is loaded, before it answers anyone.
+
+    - Threads take turns with the interpreter's lock every millisecond instead of every five: while
+      a new read model is built on a background thread, each request's thread waits for the lock at
+      every hand-over (the thread pool, the store, the socket), and at five milliseconds a turn a
+      request that hands over a dozen times waited 60-130 ms; at one, under 30
+      (bench/bench_rebuild.py).
+    - A practice chart is drawn on a thread of its own: the first chart of a process costs what it
+      pays once (matplotlib's import and fonts, about 0.3 s more than any later chart), paid here
+      rather than by the first person who asks (bench/bench_positions.py).
+    """
+    sys.setswitchinterval(SERVING_SWITCH_INTERVAL_S)
 
     def draw_practice_chart() -> None:
         from oversight_bot.charts.draw import warm_up

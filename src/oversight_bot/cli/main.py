@@ -98,15 +98,16 @@ def run_command(argv: list[str]) -> int:
 
 
 @contextmanager
-def application(prepare_store: bool = True) -> Iterator[Application]:
-    """The settings checked (every problem named, exit status 2), then the application wired."""
+def application(prepare_store: bool = True, long_running: bool = False) -> Iterator[Application]:
+    """The settings checked (every problem named, exit status 2), then the application wired;
+    `long_running` (servers, the worker): its read model from the store, never the cache file."""
     from oversight_bot.bootstrap import build
     from oversight_bot.config import load_settings
     from oversight_bot.logs import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_level, json_lines=settings.log_format == "json")
-    app = build(settings, prepare_store=prepare_store)
+    app = build(settings, prepare_store=prepare_store, read_model_cache=not long_running)
     gc.enable()  # wired: from here a command may run for hours (run_command)
     try:
         yield app
@@ -186,7 +187,7 @@ def run() -> None:
     configured (Socket Mode with an app token, HTTP mode with a signing secret), Teams when it is
     (beside Slack, on its own port), the console when neither is. A chat platform configured only
     in part is refused with the setting that is missing (exit status 2), never served half."""
-    with application() as app:
+    with application(long_running=True) as app:
         settings = app.settings
         teams_at = teams_host(app, "0.0.0.0") if settings.teams_configured else "0.0.0.0"
         if settings.slack_http_mode and not settings.slack_socket_mode:
@@ -273,7 +274,7 @@ def serve(
     the port tried, before anything is said to be served."""
     if sum((slack_http, slack_socket, teams)) != 1:
         raise typer.BadParameter("choose one of --slack-http, --slack-socket or --teams")
-    with application() as app:
+    with application(long_running=True) as app:
         if slack_socket:
             _serve_socket_mode(app)
         elif teams:
@@ -283,7 +284,7 @@ def serve(
 
 
 def _serve_socket_mode(app: Application) -> None:
-    from oversight_bot.bootstrap import slack_app, warm_up_charts
+    from oversight_bot.bootstrap import ready_to_serve, slack_app
     from oversight_bot.config import require
     from oversight_bot.slack import socket_mode
 
@@ -292,7 +293,7 @@ def _serve_socket_mode(app: Application) -> None:
     require(settings.slack_bot_token is not None, "slack_bot_token", "Socket Mode needs the bot token")
     assert settings.slack_app_token is not None
     bolt = slack_app(app, socket_mode=True)
-    warm_up_charts()
+    ready_to_serve()
     err.print("Slack: connecting in Socket Mode...", markup=False)
     socket_mode.run(
         bolt,
@@ -302,7 +303,7 @@ def _serve_socket_mode(app: Application) -> None:
 
 
 def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
-    from oversight_bot.bootstrap import slack_http_app, warm_up_charts
+    from oversight_bot.bootstrap import ready_to_serve, slack_http_app
     from oversight_bot.config import require
     from oversight_bot.slack import http
 
@@ -322,12 +323,12 @@ def _serve_http(app: Application, host: str, port: int, workers: int) -> None:
         supervisor = [sys.executable, "-m", "oversight_bot.serving.supervisor"]
         os.execv(sys.executable, [*supervisor, "--host", host, "--port", str(port), "--workers", str(workers)])
     app.segments.refresh()  # the first read model, before the first request
-    warm_up_charts()
+    ready_to_serve()
     http.serve(web_app, host, port)
 
 
 def _serve_teams(app: Application, host: str, port: int) -> None:
-    from oversight_bot.bootstrap import teams_web_app, warm_up_charts
+    from oversight_bot.bootstrap import ready_to_serve, teams_web_app
     from oversight_bot.config import require
     from oversight_bot.teams.app import serve as serve_teams
 
@@ -335,7 +336,7 @@ def _serve_teams(app: Application, host: str, port: int) -> None:
     web_app = teams_web_app(app)  # refuses to start without an app id (or explicit anonymous use)
     host = teams_host(app, host)
     refuse_busy_port(host, port, "OVERSIGHT_TEAMS_PORT")
-    warm_up_charts()
+    ready_to_serve()
     err.print(f"Teams: POST http://{host}:{port}/api/messages (Ctrl-C to stop).", markup=False)
     serve_teams(web_app, host, port)
 
@@ -656,7 +657,7 @@ def worker(
 
     if json and not once:
         raise typer.BadParameter("--json reports one round: give --once too", param_hint="--json")
-    with application() as app, sole_sqlite_worker(app) as sole:
+    with application(long_running=not once) as app, sole_sqlite_worker(app) as sole:
         if not sole:
             err.print(
                 "Another alert worker already serves this SQLite store; on SQLite only one may run.", markup=False

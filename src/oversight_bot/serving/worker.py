@@ -12,7 +12,7 @@ import socket
 
 import uvicorn
 
-from oversight_bot.bootstrap import build, slack_http_app, warm_up_charts
+from oversight_bot.bootstrap import build, ready_to_serve, slack_http_app
 from oversight_bot.config import load_settings
 from oversight_bot.logs import configure_logging
 
@@ -23,9 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     settings = load_settings()  # as the command that started the supervisor checked them
     configure_logging(settings.log_level, json_lines=settings.log_format == "json")
-    app = build(settings, prepare_store=False)  # the supervisor's command prepared the store
+    app = build(settings, prepare_store=False, read_model_cache=False)  # the supervisor's command prepared the store
     app.segments.refresh()  # ready before the first accept
-    warm_up_charts()
+    ready_to_serve()
     listener = socket.socket(fileno=options.fd)
     config = uvicorn.Config(slack_http_app(app), log_level="warning", access_log=False, server_header=False)
     try:
