@@ -468,3 +468,20 @@ def test_admins_see_the_release_checks_in_teams_and_others_are_refused(
     assert "Release checks" in admins and "NHS England: NOF league tables and metric files" in admins
     assert MH_NAME in admins and "OF5002" in admins and "Tried again when it changes" in admins
     assert "Only the bot's admins may see the release checks." in others and MH_NAME not in others
+
+
+def test_each_download_reports_its_progress_to_the_end(rig: Rig, tmp_path: Path) -> None:
+    """What `oversight releases check` draws its progress bars from on a terminal: each file, by
+    name, its bytes so far rising to the whole file."""
+    mh = write_cumulative(tmp_path / MH_NAME)
+    rig.publisher.put(MH_PATH, mh.read_bytes())
+    publish_page(rig.publisher, MH_PATH)
+    seen: dict[str, list[tuple[int, int | None]]] = {}
+
+    rig.checks.check(dry_run=True, progress=lambda name, done, total: seen.setdefault(name, []).append((done, total)))
+
+    reports = seen[MH_NAME]
+    size = mh.stat().st_size
+    assert reports[-1][0] == size  # it ends at the whole file
+    assert [done for done, _ in reports] == sorted(done for done, _ in reports)  # and only ever rises
+    assert all(total in (None, size) for _, total in reports)  # the whole size, when the server says it
