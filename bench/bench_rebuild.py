@@ -53,14 +53,7 @@ def build_store(folder: Path, providers: int) -> str:
 
 
 def environment(url: str) -> dict[str, str]:
-    return {
-        "OVERSIGHT_DATABASE_URL": url,
-        "OVERSIGHT_SEED_ON_FIRST_USE": "false",
-        "OVERSIGHT_SLACK_BOT_TOKEN": "xoxb-bench",
-        "OVERSIGHT_SLACK_SIGNING_SECRET": SECRET,
-        "OVERSIGHT_SLACK_API_URL": "http://127.0.0.1:9/api/",
-        "OVERSIGHT_LOG_LEVEL": "ERROR",
-    }
+    return common.slack_server_environment(url, SECRET) | {"OVERSIGHT_SEED_ON_FIRST_USE": "false"}
 
 
 def version(base: str) -> int:

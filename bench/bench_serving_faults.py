@@ -30,13 +30,7 @@ SAMPLES = 400
 
 
 def serve(database_url: str, port: int):  # type: ignore[no-untyped-def]
-    environment = {
-        "OVERSIGHT_DATABASE_URL": database_url,
-        "OVERSIGHT_SLACK_BOT_TOKEN": "xoxb-bench",
-        "OVERSIGHT_SLACK_SIGNING_SECRET": SECRET,
-        "OVERSIGHT_SLACK_API_URL": "http://127.0.0.1:9/api/",
-        "OVERSIGHT_LOG_LEVEL": "ERROR",
-    }
+    environment = common.slack_server_environment(database_url, SECRET)
     command = [str(ROOT / ".venv/bin/oversight"), "serve", "--slack-http", "--host", "127.0.0.1", "--port", str(port)]
     return common.start_server(command, environment, port)
 

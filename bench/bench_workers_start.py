@@ -35,13 +35,7 @@ def spin() -> None:
 
 
 def start_once(database_url: str, port: int) -> tuple[float, float, str]:
-    environment = os.environ | {
-        "OVERSIGHT_DATABASE_URL": database_url,
-        "OVERSIGHT_SLACK_BOT_TOKEN": "xoxb-bench",
-        "OVERSIGHT_SLACK_SIGNING_SECRET": SECRET,
-        "OVERSIGHT_SLACK_API_URL": "http://127.0.0.1:9/api/",
-        "OVERSIGHT_LOG_LEVEL": "ERROR",
-    }
+    environment = os.environ | common.slack_server_environment(database_url, SECRET)
     command = [str(ROOT / ".venv/bin/oversight"), "serve", "--slack-http", "--host", "127.0.0.1",
                "--port", str(port), "--workers", "2"]  # fmt: skip
     started = time.perf_counter()

@@ -58,6 +58,18 @@ def report(label: str, samples: list[float]) -> str:
     return f"{label:<52} median {median:9.1f} us   p99 {p99:9.1f} us   (n={len(samples)})"
 
 
+def slack_server_environment(database_url: str, signing_secret: str) -> dict[str, str]:
+    """The settings a benchmark's Slack HTTP server runs with: a bot token no call reaches Slack
+    with (its API address answers nothing), and quiet logs."""
+    return {
+        "OVERSIGHT_DATABASE_URL": database_url,
+        "OVERSIGHT_SLACK_BOT_TOKEN": "xoxb-bench",
+        "OVERSIGHT_SLACK_SIGNING_SECRET": signing_secret,
+        "OVERSIGHT_SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "OVERSIGHT_LOG_LEVEL": "ERROR",
+    }
+
+
 def start_server(command: list[str], environment: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     """Start `oversight serve ...` and wait until its /healthz answers (at most a minute)."""
     server = subprocess.Popen(

@@ -194,7 +194,7 @@ def metric_history_reply(view: MetricHistoryView, ageing: Ageing | None = None) 
         Section("How it is scored", _scoring_lines(view)),
         Section("Quarter by quarter", lines),
     ]
-    sources = list(dict.fromkeys(source_text(q.provenance) for q in view.quarters))
+    sources = _sources(q.provenance for q in view.quarters)
     latest = view.quarters[-1].quarter
     notes = [f"Sources: {'; '.join(sources)}.", _peers_note(organisation.trust_type)]
     if ageing is not None:
@@ -303,7 +303,7 @@ def _metric_chart(view: MetricHistoryView, name: str) -> Chart | None:
         value_label=f"Value ({units})" if units else "Value",
         category_label="Quarter",
         alt_text=f"{name} for {display_name(view.organisation.name)}: {alt}.",
-        source=f"Source: {'; '.join(dict.fromkeys(source_text(q.provenance) for q in view.quarters))}",
+        source=f"Source: {'; '.join(_sources(q.provenance for q in view.quarters))}",
     )
 
 
@@ -329,7 +329,7 @@ def _metric_score_chart(view: MetricHistoryView, name: str) -> Chart:
         value_label=SCORE_AXIS,
         category_label="Quarter",
         alt_text=f"{name} scores for {display_name(view.organisation.name)}: {alt}.",
-        source=f"Source: {'; '.join(dict.fromkeys(source_text(q.provenance) for q in view.quarters))}",
+        source=f"Source: {'; '.join(_sources(q.provenance for q in view.quarters))}",
         lower_is_better=True,
     )
 
@@ -356,7 +356,7 @@ def trend_reply(view: TrendView, ageing: Ageing | None = None) -> Reply:
             "No likely ranges are loaded for it (NHS England's league-table files give them), so no change is "
             "judged significant or not."
         )
-    sources = list(dict.fromkeys(source_text(p.assessment.provenance) for p in view.points))
+    sources = _sources(p.assessment.provenance for p in view.points)
     notes.append(f"Sources: {'; '.join(sources)}.")
     if ageing is not None:
         notes.append(freshness_text(ageing.of(view.points[-1].assessment.quarter)))
@@ -455,7 +455,7 @@ def _trend_chart(view: TrendView) -> Chart | None:
     alt = "; ".join(
         f"{p.assessment.quarter}: {p.assessment.average_score:.2f}, segment {p.assessment.segment}" for p in points
     )
-    sources = "; ".join(dict.fromkeys(source_text(p.assessment.provenance) for p in points))
+    sources = "; ".join(_sources(p.assessment.provenance for p in points))
     return Chart(
         key=f"v{view.version}:trend:{code}",
         kind=ChartKind.LINE,

@@ -8,6 +8,7 @@ installation, and that check must stay Bolt's.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Hashable, Mapping
 from typing import Any
@@ -20,8 +21,6 @@ from oversight_bot.domain.actors import Actor
 from oversight_bot.slack import blocks, ids
 from oversight_bot.slack.actors import workspace_key
 from oversight_bot.slack.text import unescape
-
-PARSED_KEPT = 4096
 
 
 def parse_command(name: str, text: str) -> Command:
@@ -39,32 +38,27 @@ class KeptCommandAnswers:
     def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
         self.kept: KeptAnswers[bytes] = KeptAnswers()
-        self._parsed_texts: dict[tuple[str, str], Command] = {}
 
     def kept_answer(self, form: Mapping[str, Any]) -> bytes | None:
         """The JSON answer to a slash command's form, if one is kept for the data in hand."""
         name = form.get("command")
         if name not in (ids.SLASH_SEGMENT, ids.SLASH_OVERSIGHT):
             return None
-        parsed = self._parsed(str(name), str(form.get("text", "")))
+        parsed = _parsed(str(name), str(form.get("text", "")))
         version = self.conversation.data_version(parsed, _asker(form))
         return self.kept.get(version, parsed) if version is not None else None
-
-    def _parsed(self, name: str, text: str) -> Command:
-        """The command a form's words say, parsed once per distinct text: the same questions come
-        again and again, and parsing was a tenth of a kept answer's time."""
-        key = (name, text)
-        parsed = self._parsed_texts.get(key)
-        if parsed is None:
-            if len(self._parsed_texts) >= PARSED_KEPT:
-                self._parsed_texts.clear()
-            parsed = self._parsed_texts[key] = parse_command(name, unescape(text))  # as Bolt's middleware does
-        return parsed
 
     def keep(self, version: Hashable | None, parsed: Command, answer: dict[str, Any]) -> None:
         """The listener's answer, for `version` (taken before the answer was worked out)."""
         if version is not None:
             self.kept.put(version, parsed, json.dumps(answer).encode())
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(name: str, text: str) -> Command:
+    """The command a form's words say, parsed once per distinct text (commands are immutable): the
+    same questions come again and again, and parsing was a tenth of a kept answer's time."""
+    return parse_command(name, unescape(text))  # unescaped as Bolt's middleware does
 
 
 def _asker(form: Mapping[str, Any]) -> Actor:

@@ -150,9 +150,7 @@ def seen_requests_for(store: Engine) -> SqlAlchemySeenRequests | SqliteSeenReque
 
 
 def _busy(error: sqlite3.OperationalError) -> bool:
-    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or (
-        "locked" in str(error)
-    )
+    return (error.sqlite_errorcode & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)  # extended codes too
 
 
 def _packed(signature: str) -> bytes:
